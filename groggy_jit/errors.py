@@ -1,0 +1,58 @@
+"""Every error groggy-jit raises on purpose is a ``GroggyJITError``.
+
+Each subclass names one kind of problem so callers can catch exactly what they
+can handle; messages say what was wrong, with which value, and what to do.
+"""
+
+__all__ = [
+    "GroggyJITError",
+    "GraphInputError",
+    "ParameterError",
+    "KindError",
+    "IRError",
+    "CycleError",
+    "TraceError",
+    "PlanFormatError",
+    "CacheError",
+    "CompileError",
+]
+
+
+class GroggyJITError(Exception):
+    """Base class of all groggy-jit errors."""
+
+
+class GraphInputError(GroggyJITError, ValueError):
+    """The graph given to an algorithm cannot be used (shape, values, type)."""
+
+
+class ParameterError(GroggyJITError, TypeError):
+    """An algorithm was called with an unknown, missing or mistyped parameter."""
+
+
+class KindError(GroggyJITError, TypeError):
+    """An op got values of the wrong kind (node map / edge map / scalar) or dtype."""
+
+
+class IRError(GroggyJITError):
+    """An IR graph is malformed (dangling reference, bad loop, unknown op)."""
+
+
+class CycleError(IRError):
+    """An IR graph has a dependency cycle outside of a loop construct."""
+
+
+class TraceError(GroggyJITError):
+    """A Python algorithm could not be traced into IR (e.g. ``if`` on a traced value)."""
+
+
+class PlanFormatError(GroggyJITError, ValueError):
+    """A serialized plan is malformed or from an unsupported format version."""
+
+
+class CacheError(GroggyJITError):
+    """The compile cache could not be used (permissions, corrupted entries)."""
+
+
+class CompileError(GroggyJITError):
+    """Generated code failed to compile; this is a groggy-jit bug, please report it."""
