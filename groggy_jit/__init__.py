@@ -1,0 +1,28 @@
+"""groggy-jit: graph algorithms in a small Python DSL, compiled to one parallel native kernel.
+
+Importing this package does not import Numba; the first kernel that is needed does.
+"""
+
+__version__ = "0.1.0"
+
+from .errors import (CacheError, CompileError, CycleError, GraphInputError, GroggyJITError,
+                     IRError, KindError, ParameterError, PlanFormatError, TraceError)
+from .graph import Graph, as_graph, read_edgelist, read_matrix_market
+from .ir.graph import IRGraph
+from .dsl.builder import AlgorithmBuilder
+from .dsl.decorator import algorithm
+from .plan.generator import BatchPlanGenerator, compile_to_batch
+from .plan.plan import BatchExecutionPlan
+from .runtime.algorithm import Algorithm
+from .runtime.result import Result
+from .algorithms import (connected_components, degree_centrality, label_propagation,
+                         pagerank)
+
+__all__ = [
+    "__version__", "algorithm", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
+    "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
+    "BatchPlanGenerator", "compile_to_batch",
+    "pagerank", "degree_centrality", "label_propagation", "connected_components",
+    "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
+    "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
+]

@@ -1,0 +1,379 @@
+"""Plan -> the source of one readable Python function, compiled by Numba as one kernel.
+
+Every fused group becomes one ``prange`` loop over fixed node chunks; scalar
+reductions keep one partial per chunk and combine them in chunk order, so the
+result does not depend on how many threads ran.  Loops are ``while`` loops
+inside the same function, so one algorithm run is one native call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..ir.graph import Node
+from ..ir.monoids import reduction
+from ..ir.ops import op_def
+from ..ir.types import DType, Kind
+from ..plan.liveness import storage_of
+from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
+from ..plan.steps import GroupStep, LoopStep, ScalarStep
+
+NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
+NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
+GRAPH_ARGS = ("n", "directed", "in_indptr", "in_indices", "out_indptr", "out_indices")
+FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
+EDGE_LISTS = {"in": ("in_indptr", "in_indices"), "out": ("out_indptr", "out_indices")}
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    """The generated module: ``header`` (imports, signature), ``function`` (the kernel)."""
+    header: str
+    function: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.header}\n\n@njit(SIGNATURE, {FLAGS})\n{self.function}"
+
+
+def literal(value, dtype: DType) -> str:
+    if dtype is DType.BOOL:
+        return repr(bool(value))
+    if dtype is DType.I64:
+        value = int(value)
+        return f"({value + 1} - 1)" if value == -(2**63) else repr(value)
+    value = float(value)
+    if math.isnan(value):
+        return "np.nan"
+    if math.isinf(value):
+        return "np.inf" if value > 0 else "-np.inf"
+    return repr(value)
+
+
+INLINED = LEAVES     # scalar leaves are written where they are used
+
+class _Writer:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.depth = 1
+
+    def line(self, text: str = "") -> None:
+        self.lines.append("    " * self.depth + text if text else "")
+
+    def indent(self):
+        writer = self
+
+        class _Block:
+            def __enter__(self):
+                writer.depth += 1
+
+            def __exit__(self, *exc):
+                writer.depth -= 1
+        return _Block()
+
+
+class KernelEmitter:
+    def __init__(self, plan: BatchExecutionPlan):
+        self.plan = plan
+        self.ir = plan.ir
+        self.arrays = set(plan.slot_of)
+        self.w = _Writer()
+        self.locals: set[str] = set()       # group members held in element locals
+
+    # --- naming -----------------------------------------------------------------
+    def resolve(self, value: str) -> str:
+        """A loop result reads its carry."""
+        node = self.ir.node_map[value]
+        if node.op == "loop_result":
+            carry = next(c for c, _ in self.ir.carries(node.inputs[0])
+                         if c.attr("index") == node.attr("index"))
+            return self.resolve(carry.id)
+        return value
+
+    def name(self, value: str) -> str:
+        """How a scalar (or array-free value) is referred to: inlined when it is a leaf."""
+        node = self.ir.node_map[self.resolve(value)]
+        if node.op in INLINED:
+            return self.expression(node, self.name)
+        return self.plan.names[node.id]
+
+    def slot(self, value: str) -> str:
+        target = storage_of(self.ir, value, self.arrays)
+        if target is None:
+            raise AssertionError(f"{value} has no array")
+        return f"s{self.plan.slot_of[target]}"
+
+    def element(self, value: str) -> str:
+        """Expression for ``value`` at node ``i`` inside a group."""
+        node = self.ir.node_map[self.resolve(value)]
+        if node.type.kind is Kind.SCALAR:
+            return self.name(node.id)
+        if node.id in self.locals:
+            return self.plan.names[node.id]
+        return f"{self.slot(node.id)}[i]"
+
+    def operands(self, node: Node, read) -> list[str]:
+        definition = op_def(node.op)
+        types = tuple(self.ir.node_map[i].type for i in node.inputs)
+        target = definition.operand_dtype(types)
+        if node.op == "where":
+            targets = [DType.BOOL, node.type.dtype, node.type.dtype]
+        else:
+            targets = [target] * len(node.inputs)
+        out = []
+        for value, want, have in zip(node.inputs, targets, types):
+            leaf = self.ir.node_map[value]
+            if want is None or have.dtype is want:
+                out.append(read(value))
+            elif leaf.op == "const":                 # write the constant in the wanted dtype
+                out.append(literal(leaf.attr("value"), want))
+            else:
+                out.append(f"{NUMPY_DTYPE[want]}({read(value)})")
+        return out
+
+    def expression(self, node: Node, read) -> str:
+        if node.op == "const":
+            return literal(node.attr("value"), node.type.dtype)
+        if node.op == "param":
+            return self.plan.names[node.id]
+        if node.op == "num_nodes":
+            return "n"
+        if node.op == "num_edges":
+            return "m"
+        if node.op == "node_index":
+            return "i"
+        if node.op == "degree":
+            return self.degree(node.attr("over"))
+        definition = op_def(node.op)
+        attrs = {k: v for k, v in node.attrs}
+        return definition.emit(*self.operands(node, read), **attrs)
+
+    @staticmethod
+    def degree(over: str) -> str:
+        def one(indptr):
+            return f"np.int64({indptr}[i + 1] - {indptr}[i])"
+        if over == "both":
+            return f"({one('in_indptr')} + ({one('out_indptr')} if directed else 0))"
+        return one(EDGE_LISTS[over][0])
+
+    # --- the function ---------------------------------------------------------------
+    def function(self) -> str:
+        w, plan = self.w, self.plan
+        params = {n.attr("name"): n.id for n in self.ir.nodes if n.op == "param"}
+        args = list(GRAPH_ARGS) + [plan.names[params[p]] for p in sorted(params)]
+        w.line("m = np.int64(in_indices.shape[0])")
+        w.line(f"loop_info = np.zeros(({max(plan.num_loops, 1)}, 2), np.int64)")
+        for slot in plan.slots:
+            held = ", ".join(plan.names[v] for v in slot.values)
+            w.line(f"s{slot.index} = np.empty(n, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
+        for node in self.ir.nodes:
+            if node.op == "pull" and node.attr("reduce") == "mode":
+                dtype = NUMPY_DTYPE[node.type.dtype]
+                w.line(f"scratch_{plan.names[node.id]} = np.empty(in_indices.shape[0] + "
+                       f"out_indices.shape[0], {dtype})")
+        self.steps(plan.steps)
+        outs = [self.slot(v) if self.ir.node_map[v].type.kind is Kind.NODE else self.name(v)
+                for _, v in plan.outputs]
+        w.line(f"return ({', '.join(outs + ['loop_info'])},)")
+        head = f"def kernel({', '.join(args)}):"
+        return "\n".join([head] + w.lines) + "\n"
+
+    def steps(self, steps) -> None:
+        for step in steps:
+            if isinstance(step, LoopStep):
+                self.loop(step)
+            elif isinstance(step, GroupStep):
+                self.group(step)
+            elif isinstance(step, ScalarStep):
+                self.scalar(step.node)
+
+    def scalar(self, value: str) -> None:
+        node = self.ir.node_map[value]
+        if node.op in INLINED:
+            return
+        self.w.line(f"{self.plan.names[value]} = {self.expression(node, self.name)}")
+
+    # --- loops -------------------------------------------------------------------------
+    def loop(self, step: LoopStep) -> None:
+        w, names = self.w, self.plan.names
+        loop = self.ir.node_map[step.loop]
+        k = step.index
+        w.line(f"# loop #{k}: {loop.attr('kind')}")
+        for copy in step.copy_in:
+            w.line(f"{self.slot(copy.carry)}[:] = {self.slot(copy.init)}")
+        for carry, _ in step.scalar_carries:
+            w.line(f"{names[carry]} = {self.name(self.ir.node_map[carry].inputs[0])}")
+        it, done = f"iterations{k}", f"converged{k}"
+        w.line(f"{it} = 0")
+        w.line(f"{done} = False")
+        w.line(f"while {it} < {self.name(loop.inputs[0])}:")
+        with w.indent():
+            self.steps(step.body)
+            if step.scalar_carries:
+                targets = ", ".join(names[c] for c, _ in step.scalar_carries)
+                values = ", ".join(self.name(n) for _, n in step.scalar_carries)
+                w.line(f"{targets} = {values}")
+            w.line(f"{it} += 1")
+            stop = loop.attr("stop")
+            if stop is not None:
+                w.line(f"if {self.name(stop)}:")
+                with w.indent():
+                    w.line(f"{done} = True")
+                    w.line("break")
+        w.line(f"loop_info[{k}, 0] = {it}")
+        flag = f"1 if {done} else 0" if loop.attr("stop") is not None else "-1"
+        w.line(f"loop_info[{k}, 1] = {flag}")
+
+    # --- fused parallel loops ------------------------------------------------------------
+    def group(self, step: GroupStep) -> None:
+        w, names, ir = self.w, self.plan.names, self.ir
+        self.locals = set(step.members)
+        reductions = [m for m in step.members if ir.node_map[m].op == "reduce"]
+        for r in reductions:
+            w.line(f"partial_{names[r]} = np.empty({CHUNKS}, {NUMPY_DTYPE[ir.node_map[r].type.dtype]})")
+        w.line(f"for c in prange({CHUNKS}):")
+        with w.indent():
+            w.line(f"lo = c * n // {CHUNKS}")
+            w.line(f"hi = (c + 1) * n // {CHUNKS}")
+            for r in reductions:
+                w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
+            w.line("for i in range(lo, hi):")
+            with w.indent():
+                for m in step.members:
+                    self.member(ir.node_map[m])
+                self.assigns(step.assigns)
+            for r in reductions:
+                w.line(f"partial_{names[r]}[c] = acc_{names[r]}")
+        for r in reductions:
+            self.combine(ir.node_map[r])
+        self.locals = set()
+
+    def _identity(self, node: Node) -> str:
+        """Initial accumulator of a reduction (a mean accumulates a float sum)."""
+        red = reduction(node.attr("reduce"))
+        if red.needs_count:
+            return "0.0"
+        dtype = self._input_dtype(node)
+        return literal(red.identity(dtype), red.result(dtype))
+
+    def _input_dtype(self, node: Node) -> DType:
+        return self.ir.node_map[node.inputs[0]].type.dtype
+
+    def member(self, node: Node) -> None:
+        w, name = self.w, self.plan.names[node.id]
+        if node.op == "pull":
+            self.pull(node)
+        elif node.op == "reduce":
+            red = reduction(node.attr("reduce"))
+            x = self.element(node.inputs[0])
+            w.line(red.update_statement(f"acc_{name}", x))
+        else:
+            w.line(f"{name} = {self.expression(node, self.element)}")
+        if node.id in self.arrays:
+            w.line(f"{self.slot(node.id)}[i] = {name}")
+
+    def assigns(self, assigns) -> None:
+        """Write carried values; array reads go first so no write is seen by a later read."""
+        values = []
+        for carry, nxt in assigns:
+            expr = self.element(nxt)
+            if expr.endswith("[i]"):
+                temp = f"next_{self.plan.names[carry]}"
+                self.w.line(f"{temp} = {expr}")
+                expr = temp
+            values.append((carry, expr))
+        for carry, expr in values:
+            self.w.line(f"{self.slot(carry)}[i] = {expr}")
+
+    def combine(self, node: Node) -> None:
+        w, name = self.w, self.plan.names[node.id]
+        red = reduction(node.attr("reduce"))
+        w.line(f"{name} = {self._identity(node)}")
+        w.line(f"for c in range({CHUNKS}):")
+        with w.indent():
+            w.line(red.combine_statement(name, f"partial_{name}[c]"))
+        if red.needs_count:
+            w.line(f"{name} = np.divide({name}, n)")
+
+    # --- neighbour pulls -------------------------------------------------------------------
+    def _neighbour_loops(self, over: str, body) -> None:
+        w = self.w
+        for direction in (("in", "out") if over == "both" else (over,)):
+            indptr, indices = EDGE_LISTS[direction]
+            guard = over == "both" and direction == "out"
+            if guard:
+                w.line("if directed:")
+                w.depth += 1
+            w.line(f"for k in range({indptr}[i], {indptr}[i + 1]):")
+            with w.indent():
+                body(f"{indices}[k]")
+            if guard:
+                w.depth -= 1
+
+    def pull(self, node: Node) -> None:
+        w, name = self.w, self.plan.names[node.id]
+        source = self.slot(node.inputs[0])
+        over, how = node.attr("over"), node.attr("reduce")
+        x_dtype = self._input_dtype(node)
+        if how == "mode":
+            return self.mode_pull(node, source, over)
+        red = reduction(how)
+        if red.needs_count:
+            w.line(f"{name} = 0.0")
+            w.line(f"count_{name} = 0")
+
+            def body(j):
+                w.line(f"{name} += {source}[{j}]")
+                w.line(f"count_{name} += 1")
+            self._neighbour_loops(over, body)
+            w.line(f"{name} = np.divide({name}, count_{name})")
+            return
+        w.line(f"{name} = {literal(red.identity(x_dtype), red.result(x_dtype))}")
+        cast = NUMPY_DTYPE[DType.I64] if how == "sum" and x_dtype is DType.BOOL else None
+        self._neighbour_loops(over, lambda j: w.line(red.update_statement(
+            name, f"{cast}({source}[{j}])" if cast else f"{source}[{j}]")))
+
+    def mode_pull(self, node: Node, source: str, over: str) -> None:
+        w, name = self.w, self.plan.names[node.id]
+        buf, count, run, best = f"scratch_{name}", f"count_{name}", f"run_{name}", f"best_{name}"
+        start = "in_indptr[i] + out_indptr[i]" if over == "both" else f"{EDGE_LISTS[over][0]}[i]"
+        w.line(f"start_{name} = {start}")
+        w.line(f"{count} = 0")
+
+        def body(j):
+            w.line(f"{buf}[start_{name} + {count}] = {source}[{j}]")
+            w.line(f"{count} += 1")
+        self._neighbour_loops(over, body)
+        w.line(f"{name} = {source}[i]  # no neighbours: keep the node's own value")
+        w.line(f"if {count} > 0:")
+        with w.indent():
+            w.line(f"window_{name} = {buf}[start_{name}:start_{name} + {count}]")
+            w.line(f"window_{name}.sort()")
+            w.line(f"{name} = window_{name}[0]")
+            w.line(f"{best} = 1")
+            w.line(f"{run} = 1")
+            w.line(f"for k in range(1, {count}):")
+            with w.indent():
+                w.line(f"{run} = {run} + 1 if window_{name}[k] == window_{name}[k - 1] else 1")
+                w.line(f"if {run} > {best}:  # strictly more: ties keep the smaller value")
+                with w.indent():
+                    w.line(f"{best} = {run}")
+                    w.line(f"{name} = window_{name}[k]")
+
+
+def generate_source(plan: BatchExecutionPlan) -> KernelSource:
+    """The kernel source for a plan; identical plans give identical text."""
+    index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
+    params = [NUMBA_TYPE[p.dtype] for p in sorted(plan.params, key=lambda p: p.name)]
+    signature = ", ".join(["types.int64", "types.boolean"] + ["INDEX"] * 4 + params)
+    header = "\n".join([
+        f"# groggy-jit kernel for plan {plan.plan_hash}",
+        f"# algorithm structure: {plan.name}; edit nothing here, the file is checked on load",
+        "import numpy as np",
+        "from numba import njit, prange, types",
+        "",
+        f"INDEX = {index}",
+        f"SIGNATURE = ({signature},)",
+    ])
+    return KernelSource(header, KernelEmitter(plan).function())

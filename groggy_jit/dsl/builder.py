@@ -1,0 +1,266 @@
+"""``AlgorithmBuilder``: the builder-style front end, and the engine under ``sG``.
+
+Both front ends add nodes through ``apply``, so an algorithm written with
+operators on ``sG`` and one written with ``b.core.add(...)`` give the same IR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..errors import KindError, TraceError
+from ..ir.graph import IRGraph
+from ..ir.ops import DIRECTIONS
+from ..ir.types import DType, Kind
+from .loops import LoopContext
+from .values import Value
+
+_COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne",
+            "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "eq": "eq", "ne": "ne"}
+
+
+class AlgorithmBuilder:
+    """Build an algorithm's IR step by step.
+
+    Examples
+    --------
+    >>> import groggy_jit as gj
+    >>> b = gj.AlgorithmBuilder("degree_scaled")
+    >>> x = b.init_nodes(1.0)
+    >>> d = b.node_degrees(x)
+    >>> b.attach_as("score", b.core.mul(d, b.constant(2.0)))
+    >>> algo = b.build()
+    """
+
+    def __init__(self, name: str = "algorithm"):
+        self.ir = IRGraph(name)
+        self.region: str | None = None
+        self.loops: list[LoopContext] = []
+        self._constants: dict[tuple, Value] = {}
+        self.core = CoreOps(self)
+        self.graph_ops = GraphOps(self)
+        self.iter = IterOps(self)
+        self.attr = AttrOps(self)
+
+    # --- the one way nodes are added -------------------------------------------------
+    def add(self, op: str, inputs=(), hint: str | None = None, **attrs) -> Value:
+        node = self.ir.add(op, [v.node_id for v in inputs], region=self.region, hint=hint,
+                           **attrs)
+        return Value(self, node.id)
+
+    def apply(self, op: str, *operands, **attrs) -> Value:
+        """Apply an op to values and Python numbers (numbers become constants)."""
+        return self.add(op, [self.lift(x) for x in operands], **attrs)
+
+    def lift(self, x, dtype: str | None = None) -> Value:
+        """A traced value for ``x``: values pass through, numbers become constants."""
+        if isinstance(x, Value):
+            if x.builder is not self:
+                raise TraceError("a value from another algorithm was used here; "
+                                 "each algorithm must build its own values")
+            return x
+        if x is None:
+            raise TraceError("None is not a value; pass a number or a traced value")
+        kind = DType(dtype) if dtype else DType.of_python(x)
+        if kind is DType.I64 and isinstance(x, float):
+            if not float(x).is_integer():
+                raise KindError(f"{x!r} is not a whole number; an integer is needed here")
+        value = {DType.F64: float, DType.I64: int, DType.BOOL: bool}[kind](x)
+        key = (kind, repr(value))
+        if key not in self._constants:
+            node = self.ir.add("const", value=value, dtype=kind.value, region=None)
+            self._constants[key] = Value(self, node.id)
+        return self._constants[key]
+
+    def name_values(self, bindings: dict) -> None:
+        """Give unnamed nodes the Python names they were bound to (for printing only)."""
+        for name, value in bindings.items():
+            if isinstance(value, Value) and value.builder is self and not name.startswith("_"):
+                node = self.ir.node_map[value.node_id]
+                if node.hint is None and node.op not in ("const", "param"):
+                    self.ir.replace_node(replace(node, hint=name))
+
+    def constant(self, value) -> Value:
+        """A scalar constant."""
+        return self.lift(value)
+
+    def param(self, name: str, default: Any, dtype: str | None = None) -> Value:
+        """A runtime parameter: changing its value never recompiles."""
+        kind = DType(dtype) if dtype else DType.of_python(default)
+        node = self.ir.add_param(name, kind, default)
+        return Value(self, node.id)
+
+    # --- groggy builder vocabulary ------------------------------------------------------
+    def graph_node_count(self) -> Value:
+        return self.add("num_nodes", hint="n")
+
+    def graph_edge_count(self) -> Value:
+        return self.add("num_edges", hint="m")
+
+    def init_nodes(self, default=0.0, unique: bool = False) -> Value:
+        """A node map: every node ``default``, or the node's index when ``unique``."""
+        if unique:
+            return self.add("node_index")
+        return self.apply("fill", default)
+
+    def node_degrees(self, nodes: Value | None = None, over: str = "out") -> Value:
+        """Degree of every node: ``over="out"`` (default), ``"in"`` or ``"both"``."""
+        if over not in DIRECTIONS:
+            raise KindError(f"degree over={over!r}: use one of {', '.join(DIRECTIONS)}")
+        return self.add("degree", over=over, hint="degree")
+
+    def normalize(self, values: Value, method: str = "sum") -> Value:
+        return self.lift(values).normalize(method)
+
+    def var(self, name: str, value) -> Value:
+        """Name a value; inside a loop, carry ``name`` to the next iteration."""
+        if self.loops:
+            return self.loops[-1].carry(name, value)
+        return self.lift(value)
+
+    def attach_as(self, name: str, value) -> None:
+        """Make ``value`` an output of the algorithm under ``name``."""
+        value = self.lift(value)
+        if self.region is not None:
+            raise TraceError(f"attach_as({name!r}) inside a loop; attach the loop's result "
+                             "after the loop")
+        self.ir.set_output(name, value.node_id)
+
+    def iterate(self, count) -> LoopContext:
+        """``with b.iterate(n):`` runs the body ``n`` times."""
+        return LoopContext(self, "fixed", count)
+
+    def until_converged(self, value: Value, tol=1e-6, max_iter=100, norm: str = "l1") -> LoopContext:
+        """Repeat until the ``norm`` change of ``value`` in one iteration is below ``tol``."""
+        return LoopContext(self, "converge", max_iter, watch=value, tol=tol, norm=norm)
+
+    def pull(self, x, over: str = "in", reduce: str = "sum") -> Value:
+        """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``."""
+        return self.apply("pull", x, over=over, reduce=reduce)
+
+    def load_attr(self, name: str, default=0.0) -> Value:
+        raise TraceError("node attributes are not supported yet: pass values as parameters")
+
+    load_edge_attr = load_attr
+
+    def build(self):
+        """The finished algorithm, ready to run on graphs."""
+        from ..runtime.algorithm import Algorithm
+        if not self.ir.outputs:
+            raise TraceError(f"algorithm {self.ir.name!r} has no outputs; call attach_as()")
+        if self.loops:
+            raise TraceError("build() inside an open loop")
+        return Algorithm.from_ir(self.ir)
+
+
+class _Namespace:
+    def __init__(self, builder: AlgorithmBuilder):
+        self.b = builder
+
+
+class CoreOps(_Namespace):
+    """groggy's ``builder.core``: elementwise arithmetic and reductions."""
+
+    def add(self, a, b): return self.b.apply("add", a, b)
+    def sub(self, a, b): return self.b.apply("sub", a, b)
+    def mul(self, a, b): return self.b.apply("mul", a, b)
+    def div(self, a, b): return self.b.apply("div", a, b)
+
+    def recip(self, x, epsilon=1e-10):
+        """``1/x`` where ``|x| > epsilon``, else 0."""
+        x = self.b.lift(x)
+        return (abs(x) > epsilon).where(1.0 / x, 0.0)
+
+    def compare(self, a, op: str, b):
+        if op not in _COMPARE:
+            raise KindError(f"compare op {op!r}: use one of < <= > >= == !=")
+        return self.b.apply(_COMPARE[op], a, b)
+
+    def where(self, cond, a, b): return self.b.apply("where", cond, a, b)
+    def reduce_scalar(self, x, op: str = "sum"): return self.b.apply("reduce", x, reduce=op)
+
+    def broadcast_scalar(self, scalar, like):
+        scalar = self.b.lift(scalar)
+        if scalar.kind is not Kind.SCALAR:
+            raise KindError(f"broadcast_scalar needs a scalar, got {scalar.type}")
+        return self.b.apply("fill", scalar)
+
+    def mode(self, values):
+        raise TraceError("core.mode works on collected neighbour values: use "
+                         "graph_ops.neighbor_mode_update(labels) or pull(labels, reduce='mode')")
+
+
+class GraphOps(_Namespace):
+    """groggy's ``builder.graph_ops``: degrees and neighbour aggregation."""
+
+    def degree(self, nodes=None, over: str = "out"):
+        return self.b.node_degrees(nodes, over)
+
+    def neighbor_agg(self, values, agg: str = "sum", weights=None, over: str = "in"):
+        if weights is not None:
+            raise TraceError("weighted neighbour aggregation is not supported yet")
+        return self.b.pull(values, over=over, reduce=agg)
+
+    def neighbor_mode_update(self, labels, over: str = "in"):
+        """The most common neighbour label (ties to the smallest); own label if none."""
+        return self.b.pull(labels, over=over, reduce="mode")
+
+
+class IterOps(_Namespace):
+    """groggy's ``builder.iter``: loops."""
+
+    def loop(self, count):
+        return self.b.iterate(count)
+
+    def until_converged(self, value, tol=1e-6, max_iter=100, norm="l1"):
+        return self.b.until_converged(value, tol, max_iter, norm)
+
+
+class AttrOps(_Namespace):
+    """groggy's ``builder.attr``."""
+
+    def load(self, name, default=0.0):
+        return self.b.load_attr(name, default)
+
+    load_edge = load
+
+    def save(self, name, value):
+        self.b.attach_as(name, value)
+
+
+class GraphHandle:
+    """``sG``: the graph as seen by an algorithm while it is being traced."""
+
+    def __init__(self, builder: AlgorithmBuilder):
+        self.builder = builder
+
+    @property
+    def N(self) -> Value:
+        return self.builder.graph_node_count()
+
+    @property
+    def M(self) -> Value:
+        return self.builder.graph_edge_count()
+
+    def nodes(self, value=0.0, unique: bool = False) -> Value:
+        return self.builder.init_nodes(value, unique=unique)
+
+    def __matmul__(self, x) -> Value:
+        """``sG @ x`` is ``pull(x, over="in", reduce="sum")``: sum over in-neighbours."""
+        return self.builder.pull(x, "in", "sum")
+
+    def pull(self, x, over: str = "in", reduce: str = "sum") -> Value:
+        return self.builder.pull(x, over, reduce)
+
+    def var(self, name: str, value) -> Value:
+        return self.builder.var(name, value)
+
+    def iterate(self, count) -> LoopContext:
+        return self.builder.iterate(count)
+
+    def until_converged(self, value, tol=1e-6, max_iter=100, norm="l1") -> LoopContext:
+        return self.builder.until_converged(value, tol, max_iter, norm)
+
+    def __bool__(self):
+        raise TraceError("the graph handle has no truth value")

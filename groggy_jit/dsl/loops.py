@@ -1,0 +1,154 @@
+"""Loop contexts: ``with sG.iterate(n):`` and ``with sG.until_converged(x, tol):``.
+
+Carried values are found two ways that must agree: explicitly, with
+``var(name, value)`` inside the loop, and by snapshotting the caller's local
+names when the ``with`` block is entered and left.  A name bound to handle H0
+on entry and to a new handle H1 on exit is a carried pair H0 -> H1: inside the
+body, H0 reads the value at the start of the iteration; after the loop, H1
+reads the final value.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from ..errors import TraceError
+from ..ir.graph import Node, _freeze_attrs
+from ..ir.types import Kind
+from .values import Value
+
+if TYPE_CHECKING:
+    from .builder import AlgorithmBuilder
+
+CONVERGENCE_NORMS = {"l1": "sum", "linf": "max"}
+
+
+def _value_locals(frame) -> dict[str, Value]:
+    return {name: v for name, v in frame.f_locals.items() if isinstance(v, Value)}
+
+
+class LoopContext:
+    """One loop being traced.  Entering opens a region; leaving closes it."""
+
+    def __init__(self, builder: "AlgorithmBuilder", kind: str, max_iter, *,
+                 watch: Value | None = None, tol=None, norm: str = "l1"):
+        self.builder = builder
+        self.kind = kind
+        self.max_iter = builder.lift(max_iter, "i64")
+        self.watch = watch
+        self.tol = tol
+        self.norm = norm
+        self.explicit: dict[str, Value] = {}     # var(name, value) calls inside the body
+        self.loop_id: str | None = None
+        if kind == "converge" and norm not in CONVERGENCE_NORMS:
+            raise TraceError(f"until_converged(norm={norm!r}): use one of "
+                             f"{', '.join(CONVERGENCE_NORMS)}")
+        if watch is not None and not isinstance(watch, Value):
+            raise TraceError("until_converged() watches a traced value, e.g. "
+                             "until_converged(rank, tol=1e-6)")
+
+    def __enter__(self) -> "LoopContext":
+        self.entry = _value_locals(sys._getframe(1))
+        self.builder.name_values(self.entry)
+        node = self.builder.ir.add("loop", [self.max_iter.node_id], kind=self.kind,
+                                   carries=(), stop=None,
+                                   region=self.builder.region)
+        self.loop_id = node.id
+        self.outer_region, self.builder.region = self.builder.region, node.id
+        self.builder.loops.append(self)
+        return self
+
+    def carry(self, name: str, value) -> Value:
+        """Declare ``name`` as carried to the next iteration with ``value``."""
+        value = self.builder.lift(value)
+        if name in self.explicit:
+            raise TraceError(f"var({name!r}) is declared twice in one loop")
+        handle = Value(self.builder, value.node_id)
+        self.explicit[name] = handle
+        return handle
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.builder.loops.pop()
+        try:
+            if exc_type is None:
+                exit_locals = _value_locals(sys._getframe(1))
+                self.builder.name_values(exit_locals)
+                self._close(self._carried_pairs(exit_locals))
+        finally:
+            self.builder.region = self.outer_region
+        return False
+
+    # --- finding the carries ------------------------------------------------------
+    def _carried_pairs(self, exit_locals: dict[str, Value]) -> list[tuple[str, Value, Value]]:
+        pairs: dict[str, tuple[Value, Value]] = {}
+        for name, handle in self.explicit.items():
+            if name not in self.entry:
+                raise TraceError(f"var({name!r}) inside a loop carries {name!r} to the next "
+                                 f"iteration, but {name!r} has no value before the loop; "
+                                 f"assign it first, e.g. {name} = sG.nodes(0.0)")
+            bound = exit_locals.get(name)
+            if bound is not None and bound is not handle and bound is not self.entry[name]:
+                raise TraceError(f"{name!r} is declared with var() in the loop but then "
+                                 "reassigned; assign the result of var() to it last")
+            pairs[name] = (self.entry[name], handle)
+        for name, handle in exit_locals.items():
+            before = self.entry.get(name)
+            if name in pairs or before is None or before is handle:
+                continue
+            if before.node_id == handle.node_id:
+                continue
+            pairs[name] = (before, handle)
+        # Two names may alias one handle: carry it once.
+        seen, out = set(), []
+        for name, (init, nxt) in pairs.items():
+            if id(nxt) in seen:
+                continue
+            seen.add(id(nxt))
+            out.append((name, init, nxt))
+        return out
+
+    # --- rewriting the body -----------------------------------------------------------
+    def _body_ids(self) -> set[str]:
+        ir = self.builder.ir
+        return {n.id for n in ir.nodes if self.loop_id in ir.region_chain(n.id)[:-1]}
+
+    def _close(self, pairs) -> None:
+        b, ir = self.builder, self.builder.ir
+        body = self._body_ids()
+        carry_ids, next_ids, results = [], [], []
+        for index, (name, init, nxt) in enumerate(pairs):
+            if init.type != nxt.type:
+                raise TraceError(f"{name!r} changes type in the loop: {init.type} before, "
+                                 f"{nxt.type} after one iteration; cast with .astype()")
+            carry = ir.add("carry", [init.node_id], loop=self.loop_id, index=index,
+                           region=self.loop_id, hint=name)
+            ir.replace_uses(init.node_id, carry.id, within=body)
+            carry_ids.append(carry.id)
+            next_ids.append(nxt.node_id if nxt.node_id != init.node_id else carry.id)
+            results.append((name, nxt, carry))
+        stop = self._stop_condition(pairs, carry_ids, next_ids)
+        loop = ir.node_map[self.loop_id]
+        attrs = loop.attr_dict | {"carries": tuple(next_ids), "stop": stop}
+        ir.replace_node(Node(loop.id, loop.op, loop.inputs, _freeze_attrs(attrs), loop.type,
+                             loop.region, loop.hint))
+        for index, (name, handle, carry) in enumerate(results):
+            result = ir.add("loop_result", [self.loop_id], index=index, type=carry.type,
+                            region=self.outer_region, hint=name)
+            handle.node_id = result.id
+
+    def _stop_condition(self, pairs, carry_ids, next_ids) -> str | None:
+        if self.kind != "converge":
+            return None
+        b = self.builder
+        watched = [i for i, (_, init, _) in enumerate(pairs) if init is self.watch]
+        if not watched:
+            raise TraceError("until_converged() watches a value that the loop never "
+                             "reassigns; assign the new value to the same name, e.g. "
+                             "rank = sG.var('rank', new_rank)")
+        i = watched[0]
+        old, new = Value(b, carry_ids[i]), Value(b, next_ids[i])
+        change = abs(new - old)
+        if old.kind is not Kind.SCALAR:
+            change = change.reduce(CONVERGENCE_NORMS[self.norm])
+        return (change < self.tol).node_id

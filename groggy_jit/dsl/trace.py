@@ -1,0 +1,78 @@
+"""Tracing: run a groggy-style Python function once on traced values to get IR."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from typing import Callable
+
+from ..errors import TraceError
+from ..ir.graph import IRGraph
+from ..ir.verify import verify
+from .builder import AlgorithmBuilder, GraphHandle
+from .values import Value
+
+_ANNOTATED = {float: "f64", int: "i64", bool: "bool", "float": "f64", "int": "i64",
+              "bool": "bool"}
+
+
+def signature_params(fn: Callable) -> list[inspect.Parameter]:
+    """The algorithm's parameters: everything after the graph argument."""
+    params = list(inspect.signature(fn).parameters.values())
+    if not params:
+        raise TraceError(f"{fn.__name__}() must take the graph as its first argument (sG)")
+    for p in params[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise TraceError(f"{fn.__name__}(): *args/**kwargs cannot be traced; "
+                             "name each parameter with a default value")
+        if p.default is p.empty and p.annotation not in _ANNOTATED:
+            raise TraceError(f"{fn.__name__}(): parameter {p.name!r} needs a default value "
+                             "or a float/int/bool annotation so its type is known")
+    return params[1:]
+
+
+def trace(fn: Callable, name: str) -> IRGraph:
+    builder = AlgorithmBuilder(name)
+    kwargs = {}
+    for p in signature_params(fn):
+        dtype = _ANNOTATED.get(p.annotation)
+        default = None if p.default is p.empty else p.default
+        kwargs[p.name] = builder.param(p.name, default, dtype)
+    out = _call_capturing_locals(fn, builder, GraphHandle(builder), kwargs)
+    if out is not None:
+        for key, value in _named_outputs(out, name):
+            builder.attach_as(key, value)
+    if not builder.ir.outputs:
+        raise TraceError(f"{name}: the function returned nothing and attached no outputs; "
+                         "return a value (or a dict of values)")
+    verify(builder.ir)
+    return builder.ir
+
+
+def _call_capturing_locals(fn, builder, graph, kwargs):
+    """Call ``fn``; on its return, name its traced values after its local variables."""
+    final: dict = {}
+
+    def watch(frame, event, arg):
+        if event == "return" and frame.f_code is fn.__code__:
+            final.update(frame.f_locals)
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        out = fn(graph, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    builder.name_values(final)
+    return out
+
+
+def _named_outputs(out, name):
+    if isinstance(out, Value):
+        return [("result", out)]
+    if isinstance(out, dict):
+        return list(out.items())
+    if isinstance(out, (tuple, list)):
+        return [(f"result{i}", v) for i, v in enumerate(out)]
+    raise TraceError(f"{name} returned {type(out).__name__}; return a traced value, "
+                     "a tuple of them, or a dict name -> value")

@@ -1,0 +1,115 @@
+"""Fusion: turn a schedule into steps, fusing node-map work into parallel loops.
+
+Consecutive node-domain ops (elementwise maps, degrees, pulls, reductions and
+loop-carry writes) share one loop over the nodes as long as every member reads
+the others only at its own node ``i``.  A pull gathers its input from other
+nodes, so that input must be finished before the pull's loop starts; a scalar
+computed from a reduction is only known after its loop ends.
+"""
+
+from __future__ import annotations
+
+from ..ir.graph import IRGraph, Loop
+from ..ir.types import Kind
+from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep
+
+# Nodes that name storage rather than compute anything.
+STORAGE_OPS = ("carry", "loop_result", "param")
+
+
+def is_node_domain(node) -> bool:
+    """Runs once per node: node maps, and reductions of node maps to scalars."""
+    return node.type.kind is Kind.NODE or node.op == "reduce"
+
+
+class _Fuser:
+    def __init__(self, ir: IRGraph, enabled: bool = True):
+        self.ir = ir
+        self.enabled = enabled
+        self.loop_count = 0
+
+    def steps(self, items, loop_id: str | None = None) -> list:
+        steps: list = []
+        group: GroupStep | None = None
+
+        def close():
+            nonlocal group
+            if group is not None:
+                steps.append(group)
+                steps.extend(ScalarStep(s) for s in group.after)
+                group = None
+
+        for item in items:
+            if isinstance(item, Loop):
+                close()
+                steps.append(self.loop(item))
+                continue
+            node = item
+            if node.op in ("carry", "loop_result"):
+                continue
+            if not is_node_domain(node):
+                if group is not None and self._depends_on(node, group):
+                    group.after.append(node.id)
+                else:
+                    steps.append(ScalarStep(node.id))
+                continue
+            if group is None or not self.enabled or not self._can_join(group, node):
+                close()
+                group = GroupStep()
+            group.members.append(node.id)
+        if loop_id is not None:
+            for carry, nxt in self.ir.carries(loop_id):
+                if carry.type.kind is Kind.SCALAR or nxt.id == carry.id:
+                    continue
+                if group is None or not self.enabled or not self._can_assign(group, carry.id, nxt.id):
+                    close()
+                    group = GroupStep()
+                group.assigns.append((carry.id, nxt.id))
+        close()
+        return steps
+
+    def loop(self, item: Loop) -> LoopStep:
+        step = LoopStep(item.node.id, self.loop_count)
+        self.loop_count += 1
+        for carry, nxt in self.ir.carries(item.node.id):
+            init = carry.inputs[0]
+            if carry.type.kind is Kind.SCALAR:
+                step.scalar_carries.append((carry.id, nxt.id))
+            else:
+                step.copy_in.append(CopyInStep(carry.id, init))
+        step.body = self.steps(item.body, item.node.id)
+        return step
+
+    # --- legality -----------------------------------------------------------------
+    def _produced_after(self, group: GroupStep) -> set[str]:
+        """Values of a group that exist only once its loop has finished."""
+        reductions = {m for m in group.members if self.ir.node_map[m].op == "reduce"}
+        return reductions | set(group.after)
+
+    def _depends_on(self, node, group: GroupStep) -> bool:
+        later = self._produced_after(group) | set(group.members)
+        return any(i in later for i in node.inputs)
+
+    def _can_join(self, group: GroupStep, node) -> bool:
+        if group.assigns:
+            return False
+        members = set(group.members)
+        if any(i in self._produced_after(group) for i in node.inputs):
+            return False
+        if node.op == "pull" and node.inputs[0] in members:
+            return False                 # a pull gathers from every node: input must be done
+        return True
+
+    def _can_assign(self, group: GroupStep, carry: str, nxt: str) -> bool:
+        if nxt in self._produced_after(group):
+            return False
+        for m in group.members:
+            node = self.ir.node_map[m]
+            if node.op == "pull" and node.inputs[0] == carry:
+                return False             # others still gather the old value
+        return True
+
+
+def form_steps(ir: IRGraph, fuse: bool = True) -> list:
+    """Steps for a whole algorithm (``fuse=False``: one loop per node-domain op)."""
+    return _Fuser(ir, fuse).steps(ir.schedule())

@@ -1,0 +1,120 @@
+"""``BatchExecutionPlan``: everything codegen and the executor need, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from ..ir.graph import IRGraph
+from ..ir.types import Kind
+from .slots import Slot
+from .steps import GroupStep, LoopStep, ScalarStep
+
+# Bump when generated code changes meaning for the same plan: it is part of every hash.
+PLAN_FORMAT_VERSION = 1
+
+# Reductions are summed over this many fixed chunks, then combined in chunk order,
+# so results do not depend on the number of threads.
+CHUNKS = 256
+
+# Scalar leaves: printed where they are used, not as steps.
+LEAVES = ("const", "param", "num_nodes", "num_edges")
+
+_RESERVED = {"n", "m", "i", "k", "c", "lo", "hi", "np", "prange", "directed", "loop_info",
+             "in_indptr", "in_indices", "out_indptr", "out_indices", "kernel"}
+
+
+@dataclass
+class BatchExecutionPlan:
+    name: str
+    ir: IRGraph
+    steps: list
+    slots: list[Slot]
+    slot_of: dict[str, int]
+    index_dtype: str
+    num_loops: int
+    fused: bool = True
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def params(self):
+        return list(self.ir.params.values())
+
+    @property
+    def outputs(self):
+        return list(self.ir.outputs)
+
+    @property
+    def num_values(self) -> int:
+        """IR values that are node maps (each would need an array without slot reuse)."""
+        return sum(1 for n in self.ir.nodes if n.type.kind is Kind.NODE)
+
+    @property
+    def plan_hash(self) -> str:
+        """Stable across processes; independent of node ids, hints and parameter values."""
+        key = "|".join([str(PLAN_FORMAT_VERSION), self.ir.structural_hash(), self.index_dtype,
+                        str(CHUNKS), str(self.fused)])
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def groups(self) -> list[GroupStep]:
+        out = []
+
+        def visit(steps):
+            for s in steps:
+                if isinstance(s, LoopStep):
+                    visit(s.body)
+                elif isinstance(s, GroupStep):
+                    out.append(s)
+        visit(self.steps)
+        return out
+
+    def __str__(self) -> str:
+        lines = [f"plan {self.name}: {len(self.slots)} array slot(s) for {self.num_values} "
+                 f"node-map value(s), {len(self.groups())} parallel loop(s), "
+                 f"index {self.index_dtype}, hash {self.plan_hash[:12]}"]
+        for slot in self.slots:
+            held = ", ".join(self.names[v] for v in slot.values)
+            lines.append(f"  slot s{slot.index}: {slot.type}  <- {held}")
+
+        def show(steps, depth):
+            pad = "  " * depth
+            for s in steps:
+                if isinstance(s, LoopStep):
+                    loop = self.ir.node_map[s.loop]
+                    carries = ", ".join(f"{self.names[c]} <- {self.names[n]}"
+                                        for c, n in ((c.id, n.id) for c, n in self.ir.carries(s.loop)))
+                    lines.append(f"{pad}loop #{s.index} {loop.attr('kind')} "
+                                 f"max_iter={self.names[loop.inputs[0]]} carries: {carries}")
+                    show(s.body, depth + 1)
+                elif isinstance(s, GroupStep):
+                    members = " ".join(self._member(m) for m in s.members)
+                    assigns = "".join(f" {self.names[c]}<-{self.names[n]}" for c, n in s.assigns)
+                    lines.append(f"{pad}parallel [{members}]{' writes' + assigns if assigns else ''}")
+                elif isinstance(s, ScalarStep) and self.ir.node_map[s.node].op not in LEAVES:
+                    lines.append(f"{pad}scalar {self.names[s.node]} = {self.ir.node_map[s.node].op}")
+
+        show(self.steps, 1)
+        outs = ", ".join(f"{k}={self.names[v]}" for k, v in self.outputs)
+        lines.append(f"  return {outs}")
+        return "\n".join(lines)
+
+    def _member(self, m: str) -> str:
+        node = self.ir.node_map[m]
+        where = f"->s{self.slot_of[m]}" if m in self.slot_of else ""
+        return f"{self.names[m]}:{node.op}{where}"
+
+
+def readable_names(ir: IRGraph) -> dict[str, str]:
+    """Source-level names: the traced Python name where known, made unique."""
+    names, used = {}, set()
+    for index, node in enumerate(ir.flat_schedule()):
+        base = re.sub(r"\W", "_", node.hint or "") or "v"
+        if base[0].isdigit():
+            base = "v" + base
+        name = base if base != "v" and base not in _RESERVED and base not in used else f"{base}{index}"
+        while name in used or name in _RESERVED:
+            name += "_"
+        used.add(name)
+        names[node.id] = name
+    return names

@@ -1,0 +1,47 @@
+"""The steps a batch plan is made of; codegen turns each into a few lines of source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ScalarStep:
+    """One scalar statement."""
+    node: str
+
+
+@dataclass
+class GroupStep:
+    """One fused parallel loop over all nodes.
+
+    ``members`` run in order for every node ``i``; ``assigns`` then write
+    loop-carried node values (carry <- next) at ``i``; ``after`` are scalar
+    statements that read the group's reductions and so run once it is done.
+    """
+    members: list[str] = field(default_factory=list)
+    assigns: list[tuple[str, str]] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+
+    def reads_scalar_later(self, node_id: str) -> bool:
+        return node_id in self.after
+
+
+@dataclass
+class CopyInStep:
+    """Initialise a loop-carried node value's storage from its initial value."""
+    carry: str
+    init: str
+
+
+@dataclass
+class LoopStep:
+    """A loop: its body steps run until the bound or the stop condition."""
+    loop: str
+    index: int
+    body: list = field(default_factory=list)
+    copy_in: list[CopyInStep] = field(default_factory=list)
+    scalar_carries: list[tuple[str, str]] = field(default_factory=list)
+
+
+Step = ScalarStep | GroupStep | CopyInStep | LoopStep

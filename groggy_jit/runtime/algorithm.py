@@ -1,0 +1,190 @@
+"""``Algorithm``: a traced algorithm that compiles once per structure and runs many times."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..errors import GraphInputError
+from ..graph import Graph, as_graph
+from ..ir.graph import IRGraph
+from .params import bind
+from .result import LoopReport, Result
+
+_NOT_GIVEN = object()
+
+
+@dataclass
+class Stats:
+    """Compile and run counters of one algorithm in this process."""
+    compiles: int = 0          # kernels Numba compiled from scratch
+    disk_hits: int = 0         # kernels whose machine code an earlier process cached
+    memory_hits: int = 0       # runs that found their kernel already loaded
+    runs: int = 0
+    compile_seconds: float = 0.0
+    load_seconds: float = 0.0
+    run_seconds: float = 0.0
+    kernels: list[str] = field(default_factory=list)
+
+
+class Algorithm:
+    """An algorithm written in the DSL.
+
+    Call it with a graph to run it (``algo(G, damping=0.9)``), or with parameters
+    only to get a configured copy that ``.run(G)`` later, as in groggy.
+    """
+
+    def __init__(self, name: str, tracer: Callable[[], IRGraph] | None = None,
+                 ir: IRGraph | None = None, doc: str | None = None, opt_level: int = 1):
+        self.name = name
+        self._tracer = tracer
+        self._ir = ir
+        self.__doc__ = doc
+        self.opt_level = opt_level
+        self._plans: dict[str, object] = {}
+        self._sources: dict[str, object] = {}
+        self.stats = Stats()
+
+    @classmethod
+    def from_function(cls, fn: Callable, name: str | None = None, opt_level: int = 1) -> "Algorithm":
+        from ..dsl.trace import signature_params, trace
+        signature_params(fn)                       # fail early on an untraceable signature
+        name = name or fn.__name__
+        algo = cls(name, lambda: trace(fn, name), doc=fn.__doc__, opt_level=opt_level)
+        algo.__wrapped__ = fn
+        return algo
+
+    @classmethod
+    def from_ir(cls, ir: IRGraph, opt_level: int = 1) -> "Algorithm":
+        return cls(ir.name, ir=ir, opt_level=opt_level)
+
+    # --- the compiler's products, each made once ----------------------------------------
+    @property
+    def ir(self) -> IRGraph:
+        """The traced IR, before optimization."""
+        if self._ir is None:
+            self._ir = self._tracer()
+        return self._ir
+
+    @property
+    def params(self) -> dict:
+        return dict(self.ir.params)
+
+    def plan_for(self, index_dtype: str = "int32"):
+        if index_dtype not in self._plans:
+            from ..plan.generator import compile_to_batch
+            self._plans[index_dtype] = compile_to_batch(self.ir, index_dtype, self.opt_level)
+        return self._plans[index_dtype]
+
+    def source_for(self, index_dtype: str = "int32"):
+        if index_dtype not in self._sources:
+            from ..codegen.emit import generate_source
+            self._sources[index_dtype] = generate_source(self.plan_for(index_dtype))
+        return self._sources[index_dtype]
+
+    @property
+    def plan(self):
+        """The batch execution plan for graphs with int32 indices."""
+        return self.plan_for("int32")
+
+    @property
+    def source(self) -> str:
+        """The generated kernel module for graphs with int32 indices."""
+        return self.source_for("int32").text
+
+    def explain(self) -> str:
+        """The IR, what each pass changed, the plan."""
+        from ..passes.manager import optimize
+        _, report = optimize(self.ir, self.opt_level)
+        return f"{self.ir}\n\npasses:\n{report or '  (no changes)'}\n\n{self.plan}"
+
+    # --- running -------------------------------------------------------------------------
+    def __call__(self, G=_NOT_GIVEN, /, **params):
+        if G is _NOT_GIVEN:
+            bind(self.ir.params, params)
+            return ConfiguredAlgorithm(self, params)
+        result = self.run(G, **params)
+        return result.labelled() if _is_networkx(G) else result.value
+
+    def run(self, G, **params) -> Result:
+        """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result."""
+        graph, bound = self._prepare(G, params)
+        kernel, loaded = self.kernel_for(graph.index_dtype)
+        plan = self.plan_for(str(graph.index_dtype))
+        args = [np.int64(graph.num_nodes), bool(graph.directed), graph.in_indptr,
+                graph.in_indices, graph.out_indptr, graph.out_indices]
+        args += [bound[name] for name in sorted(bound)]
+        start = time.perf_counter()
+        raw = kernel(*args)
+        seconds = time.perf_counter() - start
+        self.stats.runs += 1
+        self.stats.run_seconds += seconds
+        values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
+        loops = self._loop_reports(plan, raw[-1])
+        return Result(values, loops, graph, {"run": seconds, "load": loaded})
+
+    def interpret(self, G, **params) -> Result:
+        """Run with the reference interpreter (plain numpy, no Numba)."""
+        from .interpreter import interpret
+        graph, bound = self._prepare(G, params)
+        values, loops = interpret(self.ir, graph, bound)
+        return Result(values, loops, graph)
+
+    def kernel_for(self, index_dtype) -> tuple[Callable, float]:
+        """The compiled kernel for graphs with this index dtype, and seconds spent loading it."""
+        from .cache import DEFAULT_CACHE
+        source = self.source_for(str(np.dtype(index_dtype)))
+        kernel, origin = DEFAULT_CACHE.load(source.text)
+        if origin == "memory":
+            self.stats.memory_hits += 1
+            return kernel.function, 0.0
+        if origin == "disk":
+            self.stats.disk_hits += 1
+            self.stats.load_seconds += kernel.seconds
+        else:
+            self.stats.compiles += 1
+            self.stats.compile_seconds += kernel.seconds
+        self.stats.kernels.append(str(kernel.path))
+        return kernel.function, kernel.seconds
+
+    def _prepare(self, G, params) -> tuple[Graph, dict]:
+        if G is None:
+            raise GraphInputError(f"{self.name}() needs a graph as its first argument")
+        graph = as_graph(G)
+        return graph, bind(self.ir.params, params)
+
+    def _loop_reports(self, plan, info) -> list[LoopReport]:
+        kinds = [n.attr("kind") for n in plan.ir.flat_schedule() if n.op == "loop"]
+        return [LoopReport(int(info[k, 0]), None if kind == "fixed" else bool(info[k, 1] == 1))
+                for k, kind in enumerate(kinds)]
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{p.name}={p.default!r}" for p in self.ir.params.values())
+        return f"<groggy_jit algorithm {self.name}({params})>"
+
+
+class ConfiguredAlgorithm:
+    """An algorithm with parameters chosen in advance: ``pagerank(damping=0.9).run(G)``."""
+
+    def __init__(self, algorithm: Algorithm, params: dict):
+        self.algorithm = algorithm
+        self.params = dict(params)
+
+    def run(self, G, **overrides) -> Result:
+        return self.algorithm.run(G, **(self.params | overrides))
+
+    def __call__(self, G, **overrides):
+        return self.algorithm(G, **(self.params | overrides))
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"<configured {self.algorithm.name}({given})>"
+
+
+def _is_networkx(G) -> bool:
+    return type(G).__module__.split(".")[0] == "networkx"
+
+

@@ -1,0 +1,170 @@
+"""The reference interpreter: the language's meaning in plain numpy, no Numba.
+
+It walks the IR's schedule and evaluates each node with numpy; loops run in
+Python.  Kernels are tested against it, so it favours being obviously right
+over being fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir.graph import IRGraph, Loop
+from ..ir.monoids import reduction
+from ..ir.ops import op_def
+from ..ir.types import DType
+from .result import LoopReport
+from .semantics import apply_elementwise, cast
+
+
+class Interpreter:
+    def __init__(self, ir: IRGraph, graph, params: dict):
+        self.ir = ir
+        self.g = graph
+        self.params = params
+        self.env: dict[str, object] = {}
+        loop_ids = [n.id for n in ir.flat_schedule() if n.op == "loop"]
+        self.loop_index = {nid: k for k, nid in enumerate(loop_ids)}
+        self.loops: list[LoopReport | None] = [None] * len(loop_ids)
+        self.n = graph.num_nodes
+
+    def run(self) -> tuple[dict[str, object], list[LoopReport]]:
+        with np.errstate(all="ignore"):
+            self.block(self.ir.schedule())
+        values = {name: self.value(nid) for name, nid in self.ir.outputs}
+        return values, [r or LoopReport(0, None) for r in self.loops]
+
+    def value(self, nid: str):
+        node = self.ir.node_map[nid]
+        if node.op == "loop_result":
+            return self.env[(node.inputs[0], node.attr("index"))]
+        return self.env[nid]
+
+    def block(self, items) -> None:
+        for item in items:
+            if isinstance(item, Loop):
+                self.loop(item)
+            elif item.op not in ("carry", "loop_result"):
+                self.env[item.id] = self.evaluate(item)
+
+    def evaluate(self, node):
+        a = node.attr_dict
+        inputs = [self.value(i) for i in node.inputs]
+        t = node.type.dtype.numpy
+        match node.op:
+            case "const":
+                return t.type(a["value"])
+            case "param":
+                return t.type(self.params[a["name"]])
+            case "num_nodes":
+                return np.int64(self.n)
+            case "num_edges":
+                return np.int64(self.g.num_edges)
+            case "node_index":
+                return np.arange(self.n, dtype=np.int64)
+            case "degree":
+                return self.degree(a["over"])
+            case "fill":
+                return np.full(self.n, inputs[0], dtype=t)
+            case "pull":
+                return self.pull(inputs[0], a["over"], a["reduce"], node)
+            case "reduce":
+                return self.reduce(inputs[0], a["reduce"], node)
+        assert op_def(node.op).category == "elementwise", node.op
+        types = [self.ir.node_map[i].type for i in node.inputs]
+        return apply_elementwise(node, inputs, types)
+
+    # --- graph ops ----------------------------------------------------------------
+    def degree(self, over: str) -> np.ndarray:
+        d_in = np.diff(self.g.in_indptr).astype(np.int64)
+        d_out = np.diff(self.g.out_indptr).astype(np.int64)
+        if over == "in":
+            return d_in
+        if over == "out":
+            return d_out
+        return d_in + d_out if self.g.directed else d_in
+
+    def neighbours(self, over: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(target node, source node) pairs of every arc a pull reads, per direction."""
+        lists = {"in": (self.g.in_indptr, self.g.in_indices),
+                 "out": (self.g.out_indptr, self.g.out_indices)}
+        directions = ["in", "out"] if over == "both" and self.g.directed else \
+            ["in"] if over == "both" else [over]
+        out = []
+        for d in directions:
+            indptr, indices = lists[d]
+            target = np.repeat(np.arange(self.n), np.diff(indptr))
+            out.append((target, np.asarray(indices, dtype=np.int64)))
+        return out
+
+    def pull(self, x: np.ndarray, over: str, how: str, node) -> np.ndarray:
+        pairs = self.neighbours(over)
+        target = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, np.int64)
+        source = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, np.int64)
+        gathered = x[source]
+        if how == "mode":
+            return self.mode(x, target, gathered)
+        red = reduction(how)
+        out = np.empty(self.n, dtype=node.type.dtype.numpy)
+        order = np.argsort(target, kind="stable")
+        target, gathered = target[order], gathered[order]
+        bounds = np.searchsorted(target, np.arange(self.n + 1))
+        for v in range(self.n):
+            seg = gathered[bounds[v]:bounds[v + 1]]
+            if len(seg) == 0:
+                out[v] = red.identity(_dtype_of(x))
+            else:
+                out[v] = red.numpy(seg.astype(np.int64) if how == "sum" and x.dtype == bool else seg)
+        return out
+
+    def mode(self, x, target, gathered) -> np.ndarray:
+        out = x.copy()
+        order = np.argsort(target, kind="stable")
+        target, gathered = target[order], gathered[order]
+        bounds = np.searchsorted(target, np.arange(self.n + 1))
+        for v in range(self.n):
+            seg = gathered[bounds[v]:bounds[v + 1]]
+            if len(seg):
+                values, counts = np.unique(seg, return_counts=True)
+                out[v] = values[np.argmax(counts)]       # unique sorts: ties go to the smallest
+        return out
+
+    def reduce(self, x: np.ndarray, how: str, node):
+        red = reduction(how)
+        if len(x) == 0:
+            return node.type.dtype.numpy.type(red.identity(_dtype_of(x)))
+        seq = x.astype(np.int64) if how == "sum" and x.dtype == bool else x
+        return cast(red.numpy(seq), node.type.dtype.numpy)
+
+    # --- loops -----------------------------------------------------------------------
+    def loop(self, item: Loop) -> None:
+        node = item.node
+        carries = self.ir.carries(node.id)
+        for carry, _ in carries:
+            value = self.value(carry.inputs[0])
+            self.env[carry.id] = value.copy() if isinstance(value, np.ndarray) else value
+        max_iter = int(self.value(node.inputs[0]))
+        stop = node.attr("stop")
+        iterations, converged = 0, False
+        while iterations < max_iter:
+            self.block(item.body)
+            new = [self.value(nxt.id) for _, nxt in carries]
+            for (carry, _), value in zip(carries, new):
+                self.env[carry.id] = value
+            iterations += 1
+            if stop is not None and bool(self.value(stop)):
+                converged = True
+                break
+        for carry, _ in carries:
+            self.env[(node.id, carry.attr("index"))] = self.env[carry.id]
+        self.loops[self.loop_index[node.id]] = LoopReport(iterations, converged if stop is not None else None)
+
+
+def _dtype_of(x: np.ndarray) -> DType:
+    return {np.dtype(np.bool_): DType.BOOL, np.dtype(np.int64): DType.I64}.get(x.dtype, DType.F64)
+
+
+def interpret(ir: IRGraph, graph, params: dict):
+    """Run ``ir`` on ``graph`` with bound ``params``; returns (outputs, loop reports)."""
+    return Interpreter(ir, graph, params).run()
+

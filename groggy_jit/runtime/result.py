@@ -1,0 +1,55 @@
+"""What an algorithm run returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..graph import Graph
+
+
+@dataclass(frozen=True)
+class LoopReport:
+    iterations: int
+    converged: bool | None       # None for fixed-count loops
+
+
+@dataclass
+class Result:
+    """Outputs of one run, aligned with ``graph``'s nodes, plus loop and timing reports."""
+    values: dict[str, object]
+    loops: list[LoopReport]
+    graph: Graph
+    times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def value(self):
+        """The single output (or a dict of outputs when there are several)."""
+        if len(self.values) == 1:
+            return next(iter(self.values.values()))
+        return dict(self.values)
+
+    @property
+    def iterations(self) -> int:
+        """Iterations run by the first (outermost) loop; 0 without loops."""
+        return self.loops[0].iterations if self.loops else 0
+
+    @property
+    def converged(self) -> bool | None:
+        return self.loops[0].converged if self.loops else None
+
+    def labelled(self):
+        """Like ``value``, but node maps as ``{node label: value}`` when the graph has labels."""
+        def label(v):
+            if isinstance(v, np.ndarray) and v.shape == (self.graph.num_nodes,):
+                return self.graph.label_map(v)
+            return v
+        if len(self.values) == 1:
+            return label(self.value)
+        return {k: label(v) for k, v in self.values.items()}
+
+    def __repr__(self) -> str:
+        outs = ", ".join(f"{k}: {type(v).__name__}{getattr(v, 'shape', '')}"
+                         for k, v in self.values.items())
+        return f"Result({outs}; iterations={self.iterations}, converged={self.converged})"
