@@ -143,7 +143,9 @@ class IRGraph:
         if any(n == name for n, _ in self.outputs):
             raise IRError(f"output {name!r} attached twice")
         if self.node_map[node_id].region is not None:
-            raise IRError(f"output {name!r} is a value inside a loop; return the loop's result")
+            raise IRError(f"output {name!r} is computed inside a loop and only exists there; "
+                          "to use it after the loop, assign it before the loop and reassign "
+                          "it inside, so it is carried")
         self.outputs.append((name, node_id))
 
     # --- queries ---------------------------------------------------------------
