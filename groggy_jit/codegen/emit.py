@@ -18,10 +18,10 @@ from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, ScalarStep
+from ..runtime.executor import GRAPH_ARGUMENTS
 
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
-GRAPH_ARGS = ("n", "directed", "in_indptr", "in_indices", "out_indptr", "out_indices")
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
 EDGE_LISTS = {"in": ("in_indptr", "in_indices"), "out": ("out_indptr", "out_indices")}
 
@@ -161,9 +161,19 @@ class KernelEmitter:
     def function(self) -> str:
         w, plan = self.w, self.plan
         params = {n.attr("name"): n.id for n in self.ir.nodes if n.op == "param"}
-        args = list(GRAPH_ARGS) + [plan.names[params[p]] for p in sorted(params)]
+        args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in sorted(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line(f"loop_info = np.zeros(({max(plan.num_loops, 1)}, 2), np.int64)")
+        w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
+        w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
+        w.line("v = 0")
+        w.line(f"for c in range({CHUNKS + 1}):")
+        with w.indent():
+            w.line(f"target = (m + n) * c // {CHUNKS}")
+            w.line("while v < n and in_indptr[v] + v < target:")
+            with w.indent():
+                w.line("v += 1")
+            w.line("bounds[c] = v")
         for slot in plan.slots:
             held = ", ".join(plan.names[v] for v in slot.values)
             w.line(f"s{slot.index} = np.empty(n, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
@@ -234,8 +244,8 @@ class KernelEmitter:
             w.line(f"partial_{names[r]} = np.empty({CHUNKS}, {NUMPY_DTYPE[ir.node_map[r].type.dtype]})")
         w.line(f"for c in prange({CHUNKS}):")
         with w.indent():
-            w.line(f"lo = c * n // {CHUNKS}")
-            w.line(f"hi = (c + 1) * n // {CHUNKS}")
+            w.line("lo = bounds[c]")
+            w.line("hi = bounds[c + 1]")
             for r in reductions:
                 w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
             w.line("for i in range(lo, hi):")

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import GraphInputError
 from ..graph import Graph, as_graph
 from ..ir.graph import IRGraph
+from .executor import kernel_args
 from .params import bind
 from .result import LoopReport, Result
 
@@ -114,11 +115,8 @@ class Algorithm:
         graph, bound = self._prepare(G, params)
         kernel, loaded = self.kernel_for(graph.index_dtype)
         plan = self.plan_for(str(graph.index_dtype))
-        args = [np.int64(graph.num_nodes), bool(graph.directed), graph.in_indptr,
-                graph.in_indices, graph.out_indptr, graph.out_indices]
-        args += [bound[name] for name in sorted(bound)]
         start = time.perf_counter()
-        raw = kernel(*args)
+        raw = kernel(*kernel_args(graph, bound))
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds

@@ -40,10 +40,14 @@ class Result:
         return self.loops[0].converged if self.loops else None
 
     def labelled(self):
-        """Like ``value``, but node maps as ``{node label: value}`` when the graph has labels."""
+        """Like ``value``, but node maps as ``{node: value}`` (networkx's style)."""
+        labels = self.graph.node_labels
+        if labels is None:
+            labels = range(self.graph.num_nodes)
+
         def label(v):
             if isinstance(v, np.ndarray) and v.shape == (self.graph.num_nodes,):
-                return self.graph.label_map(v)
+                return dict(zip(labels, v.tolist()))
             return v
         if len(self.values) == 1:
             return label(self.value)
