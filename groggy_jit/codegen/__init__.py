@@ -1,0 +1,1 @@
+"""Plan to readable Python source, compiled by Numba."""

@@ -1,0 +1,1 @@
+"""Front ends: tracing Python functions and builder calls into IR."""

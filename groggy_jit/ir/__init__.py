@@ -1,0 +1,1 @@
+"""The IR: types, the op table, the IR graph and its verifier."""

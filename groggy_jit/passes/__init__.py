@@ -1,0 +1,1 @@
+"""Semantics-preserving passes over the IR, and fusion into parallel loops."""

@@ -1,0 +1,1 @@
+"""Batch execution plans: steps, live ranges and array slots."""

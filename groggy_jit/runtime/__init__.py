@@ -1,0 +1,1 @@
+"""Kernel cache, executor, results and the reference interpreter."""
