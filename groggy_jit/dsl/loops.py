@@ -68,6 +68,16 @@ class LoopContext:
         self.explicit[name] = handle
         return handle
 
+    def set(self, init: Value, value) -> Value:
+        """Carry explicitly, without names: ``init`` (a value from before the loop) becomes
+        ``value`` for the next iteration. Returns the handle that, after the loop, holds
+        the final value."""
+        if not isinstance(init, Value) or self.builder.ir.node_map[init.node_id].region == self.loop_id:
+            raise TraceError("loop.set(init, value): init must be a value from before the loop")
+        key = f"_carry{len(self.explicit)}"
+        self.entry[key] = init
+        return self.carry(key, value)
+
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.builder.loops.pop()
         try:
@@ -118,6 +128,8 @@ class LoopContext:
         body = self._body_ids()
         carry_ids, next_ids, results = [], [], []
         for index, (name, init, nxt) in enumerate(pairs):
+            if name.startswith("_carry"):                 # from set(): no Python name
+                name = nxt.node.hint or init.node.hint or "carried"
             if init.type != nxt.type:
                 raise TraceError(f"{name!r} changes type in the loop: {init.type} before, "
                                  f"{nxt.type} after one iteration; cast with .astype()")
