@@ -11,18 +11,19 @@ from .graph import Graph, as_graph, read_edgelist, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.builder import AlgorithmBuilder
 from .dsl.decorator import algorithm
+from .dsl.trace import NodeId
 from .plan.generator import BatchPlanGenerator, compile_to_batch
 from .plan.plan import BatchExecutionPlan
 from .runtime.algorithm import Algorithm
 from .runtime.result import Result
-from .algorithms import (connected_components, degree_centrality, label_propagation,
-                         pagerank)
+from .algorithms import (bfs, connected_components, degree_centrality, label_propagation,
+                         pagerank, sssp)
 
 __all__ = [
-    "__version__", "algorithm", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
+    "__version__", "algorithm", "NodeId", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
     "BatchPlanGenerator", "compile_to_batch",
-    "pagerank", "degree_centrality", "label_propagation", "connected_components",
+    "pagerank", "degree_centrality", "label_propagation", "connected_components", "bfs", "sssp",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
 ]

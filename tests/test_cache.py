@@ -15,6 +15,7 @@ import pytest
 import groggy_jit as gj
 from groggy_jit.runtime import cache as cache_mod
 from groggy_jit.runtime.cache import KernelCache, kernel_dir, module_name
+from groggy_jit.runtime.executor import kernel_args
 
 
 def test_new_parameters_and_graphs_never_recompile():
@@ -66,8 +67,7 @@ def test_a_damaged_module_file_is_rebuilt_not_imported():
         with pytest.warns(RuntimeWarning, match="does not match"):
             kernel, origin = fresh.load(source)
         assert path.read_text() == source
-        out = kernel.function(np.int64(graph.num_nodes), graph.directed, graph.in_indptr,
-                              graph.in_indices, graph.out_indptr, graph.out_indices)
+        out = kernel.function(*kernel_args(graph, {}))
         np.testing.assert_array_equal(out[0], expected)
 
 
@@ -84,8 +84,7 @@ def test_garbage_numba_cache_files_are_recovered_from(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         kernel, origin = KernelCache().load(source)
-    out = kernel.function(np.int64(graph.num_nodes), graph.directed, graph.in_indptr,
-                          graph.in_indices, graph.out_indptr, graph.out_indices)
+    out = kernel.function(*kernel_args(graph, {}))
     np.testing.assert_allclose(out[0], [0.2, 0.4, 0.4, 0.4, 0.4, 0.2])
 
 

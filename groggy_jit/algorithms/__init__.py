@@ -5,6 +5,7 @@ from .community import label_propagation
 from .components import connected_components
 from .pagerank import pagerank
 from .registry import REGISTRY
+from .traversal import bfs, sssp
 
 __all__ = ["pagerank", "degree_centrality", "label_propagation", "connected_components",
-           "REGISTRY"]
+           "bfs", "sssp", "REGISTRY"]

@@ -23,7 +23,8 @@ from ..runtime.executor import GRAPH_ARGUMENTS
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
-EDGE_LISTS = {"in": ("in_indptr", "in_indices"), "out": ("out_indptr", "out_indices")}
+EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
+              "out": ("out_indptr", "out_indices", "out_weights")}
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,9 @@ class KernelEmitter:
         w.line(f"while {it} < {self.name(loop.inputs[0])}:")
         with w.indent():
             self.steps(step.body)
+            for carry, nxt in step.swaps:
+                a, b = self.slot(carry), self.slot(nxt)
+                w.line(f"{a}, {b} = {b}, {a}  # next {self.plan.names[carry]}: swap, no copy")
             if step.scalar_carries:
                 targets = ", ".join(names[c] for c, _ in step.scalar_carries)
                 values = ", ".join(self.name(n) for _, n in step.scalar_carries)
@@ -307,54 +311,67 @@ class KernelEmitter:
             w.line(f"{name} = np.divide({name}, n)")
 
     # --- neighbour pulls -------------------------------------------------------------------
-    def _neighbour_loops(self, over: str, body) -> None:
+    def _neighbour_loops(self, node: Node, body) -> None:
+        """For each arc a pull reads, ``body(value expression)``; masked sources skipped."""
         w = self.w
+        over = node.attr("over")
+        source = self.slot(node.inputs[0])
+        mask = self.slot(node.inputs[1]) if len(node.inputs) > 1 else None
+        weight, combine = node.attr("weight"), node.attr("combine")
         for direction in (("in", "out") if over == "both" else (over,)):
-            indptr, indices = EDGE_LISTS[direction]
+            indptr, indices, weights = EDGE_LISTS[direction]
             guard = over == "both" and direction == "out"
             if guard:
                 w.line("if directed:")
                 w.depth += 1
             w.line(f"for k in range({indptr}[i], {indptr}[i + 1]):")
             with w.indent():
-                body(f"{indices}[k]")
+                value = f"{source}[{indices}[k]]"
+                if weight:
+                    value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
+                if mask:
+                    w.line(f"if {mask}[{indices}[k]]:")
+                    with w.indent():
+                        body(value)
+                else:
+                    body(value)
             if guard:
                 w.depth -= 1
 
     def pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
-        source = self.slot(node.inputs[0])
-        over, how = node.attr("over"), node.attr("reduce")
-        x_dtype = self._input_dtype(node)
+        how = node.attr("reduce")
         if how == "mode":
-            return self.mode_pull(node, source, over)
+            return self.mode_pull(node)
         red = reduction(how)
         if red.needs_count:
             w.line(f"{name} = 0.0")
             w.line(f"count_{name} = 0")
 
-            def body(j):
-                w.line(f"{name} += {source}[{j}]")
+            def body(value):
+                w.line(f"{name} += {value}")
                 w.line(f"count_{name} += 1")
-            self._neighbour_loops(over, body)
+            self._neighbour_loops(node, body)
             w.line(f"{name} = np.divide({name}, count_{name})")
             return
+        x_dtype = DType.F64 if node.attr("weight") else self._input_dtype(node)
         w.line(f"{name} = {literal(red.identity(x_dtype), red.result(x_dtype))}")
-        cast = NUMPY_DTYPE[DType.I64] if how == "sum" and x_dtype is DType.BOOL else None
-        self._neighbour_loops(over, lambda j: w.line(red.update_statement(
-            name, f"{cast}({source}[{j}])" if cast else f"{source}[{j}]")))
+        cast = how == "sum" and x_dtype is DType.BOOL
+        self._neighbour_loops(node, lambda value: w.line(red.update_statement(
+            name, f"np.int64({value})" if cast else value)))
 
-    def mode_pull(self, node: Node, source: str, over: str) -> None:
+    def mode_pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
+        over, source = node.attr("over"), self.slot(node.inputs[0])
         buf, count, run, best = f"scratch_{name}", f"count_{name}", f"run_{name}", f"best_{name}"
         start = "in_indptr[i] + out_indptr[i]" if over == "both" else f"{EDGE_LISTS[over][0]}[i]"
         w.line(f"start_{name} = {start}")
         w.line(f"{count} = 0")
 
-        def body(j):
-            w.line(f"{buf}[start_{name} + {count}] = {source}[{j}]")
+        def body(value):
+            w.line(f"{buf}[start_{name} + {count}] = {value}")
             w.line(f"{count} += 1")
-        self._neighbour_loops(over, body)
+        self._neighbour_loops(node, body)
         w.line(f"{name} = {source}[i]  # no neighbours: keep the node's own value")
         w.line(f"if {count} > 0:")
         with w.indent():
@@ -376,7 +393,8 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
     params = [NUMBA_TYPE[p.dtype] for p in sorted(plan.params, key=lambda p: p.name)]
-    signature = ", ".join(["types.int64", "types.boolean"] + ["INDEX"] * 4 + params)
+    signature = ", ".join(["types.int64", "types.boolean"] + ["INDEX"] * 4 + ["WEIGHTS"] * 2
+                          + params)
     header = "\n".join([
         f"# groggy-jit kernel for plan {plan.plan_hash}",
         f"# algorithm structure: {plan.name}; edit nothing here, the file is checked on load",
@@ -384,6 +402,7 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         "from numba import njit, prange, types",
         "",
         f"INDEX = {index}",
+        'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
     ])
     return KernelSource(header, KernelEmitter(plan).function())

@@ -91,6 +91,18 @@ class AlgorithmBuilder:
         node = self.ir.add_param(name, kind, default)
         return Value(self, node.id)
 
+    def node_param(self, name: str, default: Any = 0) -> Value:
+        """A node-id parameter (e.g. a source): range-checked, networkx labels accepted."""
+        node = self.ir.add_param(name, DType.I64, default, node=True)
+        return Value(self, node.id)
+
+    def require(self, requirement: str) -> None:
+        """Ask every run to check the graph first, e.g. ``"nonnegative_weights"``."""
+        from ..ir.graph import REQUIREMENTS
+        if requirement not in REQUIREMENTS:
+            raise TraceError(f"unknown requirement {requirement!r}; known: {', '.join(REQUIREMENTS)}")
+        self.ir.requirements.add(requirement)
+
     # --- groggy builder vocabulary ------------------------------------------------------
     def graph_node_count(self) -> Value:
         return self.add("num_nodes", hint="n")
@@ -133,11 +145,42 @@ class AlgorithmBuilder:
 
     def until_converged(self, value: Value, tol=1e-6, max_iter=100, norm: str = "l1") -> LoopContext:
         """Repeat until the ``norm`` change of ``value`` in one iteration is below ``tol``."""
+        if max_iter is None:
+            raise TraceError("until_converged() needs max_iter: a tolerance alone may never "
+                             "be met, and the loop runs inside one native call")
         return LoopContext(self, "converge", max_iter, watch=value, tol=tol, norm=norm)
 
-    def pull(self, x, over: str = "in", reduce: str = "sum") -> Value:
-        """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``."""
-        return self.apply("pull", x, over=over, reduce=reduce)
+    def while_any(self, mask: Value, max_iter=None) -> LoopContext:
+        """Repeat while the carried bool ``mask`` (e.g. a frontier) holds anywhere.
+
+        Without ``max_iter`` the bound is the node count + 1, enough for any
+        frontier that only ever adds nodes to a set.
+        """
+        if max_iter is None:
+            max_iter = self.graph_node_count() + 1
+        return LoopContext(self, "while_any", max_iter, watch=mask)
+
+    def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
+             mask=None, combine: str | None = None) -> Value:
+        """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
+
+        ``weight="weight"`` combines each value with its edge's weight: multiplied for
+        sum/mean/count/any/all, added for min/max (the (min, +) semiring of shortest
+        paths); ``combine="mul"|"add"`` overrides. ``mask`` (a bool node map) limits the
+        pull to sources where it holds. With no (unmasked) neighbours the result is the
+        reduction's identity (0 for sum, +inf for min, ...).
+        """
+        attrs = {"over": over, "reduce": reduce}
+        if weight is not None:
+            if weight != "weight":
+                raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
+                                "graph's edge weights")
+            attrs["weight"] = weight
+            attrs["combine"] = combine or ("add" if reduce in ("min", "max") else "mul")
+        elif combine is not None:
+            raise KindError("pull(combine=...) only applies with weight='weight'")
+        operands = [x] if mask is None else [x, mask]
+        return self.apply("pull", *operands, **attrs)
 
     def load_attr(self, name: str, default=0.0) -> Value:
         raise TraceError("node attributes are not supported yet: pass values as parameters")
@@ -216,6 +259,9 @@ class IterOps(_Namespace):
     def until_converged(self, value, tol=1e-6, max_iter=100, norm="l1"):
         return self.b.until_converged(value, tol, max_iter, norm)
 
+    def while_any(self, mask, max_iter=None):
+        return self.b.while_any(mask, max_iter)
+
 
 class AttrOps(_Namespace):
     """groggy's ``builder.attr``."""
@@ -250,8 +296,10 @@ class GraphHandle:
         """``sG @ x`` is ``pull(x, over="in", reduce="sum")``: sum over in-neighbours."""
         return self.builder.pull(x, "in", "sum")
 
-    def pull(self, x, over: str = "in", reduce: str = "sum") -> Value:
-        return self.builder.pull(x, over, reduce)
+    def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
+             mask=None, combine: str | None = None) -> Value:
+        """Aggregate over neighbours; see ``AlgorithmBuilder.pull``."""
+        return self.builder.pull(x, over, reduce, weight, mask, combine)
 
     def var(self, name: str, value) -> Value:
         return self.builder.var(name, value)
@@ -261,6 +309,12 @@ class GraphHandle:
 
     def until_converged(self, value, tol=1e-6, max_iter=100, norm="l1") -> LoopContext:
         return self.builder.until_converged(value, tol, max_iter, norm)
+
+    def while_any(self, mask, max_iter=None) -> LoopContext:
+        return self.builder.while_any(mask, max_iter)
+
+    def require(self, requirement: str) -> None:
+        self.builder.require(requirement)
 
     def __bool__(self):
         raise TraceError("the graph handle has no truth value")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import TraceError
 from ..ir.graph import Node, _freeze_attrs
-from ..ir.types import Kind
+from ..ir.types import DType, Kind
 from .values import Value
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ class LoopContext:
             raise TraceError(f"until_converged(norm={norm!r}): use one of "
                              f"{', '.join(CONVERGENCE_NORMS)}")
         if watch is not None and not isinstance(watch, Value):
-            raise TraceError("until_converged() watches a traced value, e.g. "
-                             "until_converged(rank, tol=1e-6)")
+            raise TraceError(f"{'while_any' if kind == 'while_any' else 'until_converged'}() "
+                             "watches a traced value, e.g. until_converged(rank, tol=1e-6)")
 
     def __enter__(self) -> "LoopContext":
         self.entry = _value_locals(sys._getframe(1))
@@ -150,17 +150,23 @@ class LoopContext:
             handle.node_id = result.id
 
     def _stop_condition(self, pairs, carry_ids, next_ids) -> str | None:
-        if self.kind != "converge":
+        if self.kind == "fixed":
             return None
         b = self.builder
         watched = [i for i, (_, init, _) in enumerate(pairs) if init is self.watch]
         if not watched:
-            raise TraceError("until_converged() watches a value that the loop never "
-                             "reassigns; assign the new value to the same name, e.g. "
-                             "rank = sG.var('rank', new_rank)")
+            what = "until_converged()" if self.kind == "converge" else "while_any()"
+            raise TraceError(f"{what} watches a value that the loop never reassigns; assign "
+                             "the new value to the same name, e.g. rank = sG.var('rank', new_rank)")
         i = watched[0]
         old, new = Value(b, carry_ids[i]), Value(b, next_ids[i])
+        if self.kind == "while_any":
+            if new.dtype is not DType.BOOL:
+                raise TraceError(f"while_any() needs a bool mask, got {new.type}")
+            return (~(new if new.kind is Kind.SCALAR else new.reduce("any"))).node_id
         change = abs(new - old)
-        if old.kind is not Kind.SCALAR:
-            change = change.reduce(CONVERGENCE_NORMS[self.norm])
-        return (change < self.tol).node_id
+        if old.kind is Kind.SCALAR:
+            return (change < self.tol).node_id
+        change = change.reduce(CONVERGENCE_NORMS[self.norm])
+        # An empty node set has nothing left to converge (and no change can be < 0).
+        return ((change < self.tol) | (b.graph_node_count() == 0)).node_id

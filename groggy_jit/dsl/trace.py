@@ -12,8 +12,16 @@ from ..ir.verify import verify
 from .builder import AlgorithmBuilder, GraphHandle
 from .values import Value
 
+class NodeId(int):
+    """Annotation for a node-id parameter: ``def bfs(sG, source: NodeId = 0)``.
+
+    The value is checked against the graph at every run, and networkx node
+    labels are accepted in place of indices.
+    """
+
+
 _ANNOTATED = {float: "f64", int: "i64", bool: "bool", "float": "f64", "int": "i64",
-              "bool": "bool"}
+              "bool": "bool", NodeId: "i64", "NodeId": "i64"}
 
 
 def signature_params(fn: Callable) -> list[inspect.Parameter]:
@@ -37,7 +45,10 @@ def trace(fn: Callable, name: str) -> IRGraph:
     for p in signature_params(fn):
         dtype = _ANNOTATED.get(p.annotation)
         default = None if p.default is p.empty else p.default
-        kwargs[p.name] = builder.param(p.name, default, dtype)
+        if p.annotation in (NodeId, "NodeId"):
+            kwargs[p.name] = builder.node_param(p.name, default)
+        else:
+            kwargs[p.name] = builder.param(p.name, default, dtype)
     out = _call_capturing_locals(fn, builder, GraphHandle(builder), kwargs)
     if out is not None:
         for key, value in _named_outputs(out, name):

@@ -42,6 +42,10 @@ class Param:
     name: str
     dtype: DType
     default: Any
+    node: bool = False          # a node id: checked against the graph, labels accepted
+
+# Checks an algorithm asks the executor to make on every graph before running.
+REQUIREMENTS = ("nonnegative_weights",)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class IRGraph:
         self.node_map: dict[str, Node] = {}
         self.params: dict[str, Param] = {}
         self.outputs: list[tuple[str, str]] = []
+        self.requirements: set[str] = set()
         self._counter = 0
 
     # --- building --------------------------------------------------------------
@@ -133,10 +138,10 @@ class IRGraph:
         except KindError as e:
             raise KindError(f"{op}: {e}") from None
 
-    def add_param(self, name: str, dtype: DType, default: Any) -> Node:
+    def add_param(self, name: str, dtype: DType, default: Any, node: bool = False) -> Node:
         if name in self.params:
             raise IRError(f"parameter {name!r} declared twice")
-        self.params[name] = Param(name, dtype, default)
+        self.params[name] = Param(name, dtype, default, node)
         return self.add("param", name=name, dtype=dtype.value, hint=name)
 
     def set_output(self, name: str, node_id: str) -> None:
@@ -308,8 +313,9 @@ class IRGraph:
     def structural_hash(self) -> str:
         """sha256 of the IR's structure: no names, ids, hints or parameter defaults."""
         text = "\n".join(self.pretty(with_hints=False).splitlines()[1:])
-        params = ",".join(f"{p.name}:{p.dtype.value}"
+        params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}"
                           for p in sorted(self.params.values(), key=lambda p: p.name))
+        params += "|" + ",".join(sorted(self.requirements))
         return hashlib.sha256((params + "\n" + text).encode()).hexdigest()
 
     def copy(self) -> "IRGraph":
@@ -318,5 +324,6 @@ class IRGraph:
         new.node_map = dict(self.node_map)
         new.params = dict(self.params)
         new.outputs = list(self.outputs)
+        new.requirements = set(self.requirements)
         new._counter = self._counter
         return new

@@ -175,19 +175,31 @@ _register(OpDef("fill", "elementwise", 1, _fill_infer, None, lambda a, **_: a))
 DIRECTIONS = ("in", "out", "both")
 
 
+WEIGHT_COMBINE = ("mul", "add")      # (sum, x) and (min, +) semirings
+
+
 def _pull_infer(ts, attrs):
-    (x,) = ts
+    x, mask = ts[0], ts[1] if len(ts) > 1 else None
     if x.kind is not Kind.NODE:
         raise KindError(f"pull() needs a node map, got {x}")
+    if mask is not None and (mask.kind is not Kind.NODE or mask.dtype is not BOOL):
+        raise KindError(f"pull(mask=...) needs a bool node map, got {mask}")
     if attrs["over"] not in DIRECTIONS:
         raise KindError(f"pull over={attrs['over']!r}: use one of {', '.join(DIRECTIONS)}")
     name = attrs["reduce"]
+    weighted = attrs.get("weight") is not None
+    if weighted and attrs.get("combine") not in WEIGHT_COMBINE:
+        raise KindError(f"pull combine={attrs.get('combine')!r}: use one of {', '.join(WEIGHT_COMBINE)}")
     if name in PULL_ONLY:
+        if weighted:
+            raise KindError("pull(reduce='mode') does not take weights")
         return x
-    return Type(Kind.NODE, reduction(name).result(x.dtype))
+    dtype = promote(x.dtype, F64) if weighted else x.dtype
+    return Type(Kind.NODE, reduction(name).result(dtype))
 
 
-_register(OpDef("pull", "pull", 1, _pull_infer, attrs=("over", "reduce")))
+# inputs: the gathered values, and optionally a bool mask of the sources to read
+_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce")))
 
 
 def _reduce_infer(ts, attrs):

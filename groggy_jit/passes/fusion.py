@@ -28,7 +28,7 @@ class _Fuser:
         self.enabled = enabled
         self.loop_count = 0
 
-    def steps(self, items, loop_id: str | None = None) -> list:
+    def steps(self, items, loop_id: str | None = None, swaps: list | None = None) -> list:
         steps: list = []
         group: GroupStep | None = None
 
@@ -61,10 +61,14 @@ class _Fuser:
             for carry, nxt in self.ir.carries(loop_id):
                 if carry.type.kind is Kind.SCALAR or nxt.id == carry.id:
                     continue
-                if group is None or not self.enabled or not self._can_assign(group, carry.id, nxt.id):
+                if group is not None and self.enabled and self._can_assign(group, carry.id, nxt.id):
+                    group.assigns.append((carry.id, nxt.id))
+                elif swaps is not None and self.enabled and self._can_swap(loop_id, nxt, items):
+                    swaps.append((carry.id, nxt.id))
+                else:
                     close()
                     group = GroupStep()
-                group.assigns.append((carry.id, nxt.id))
+                    group.assigns.append((carry.id, nxt.id))
         close()
         return steps
 
@@ -77,8 +81,14 @@ class _Fuser:
                 step.scalar_carries.append((carry.id, nxt.id))
             else:
                 step.copy_in.append(CopyInStep(carry.id, init))
-        step.body = self.steps(item.body, item.node.id)
+        step.body = self.steps(item.body, item.node.id, step.swaps)
         return step
+
+    def _can_swap(self, loop_id: str, nxt, items) -> bool:
+        """Next is computed by this loop's own fused loops and is the next of one carry only."""
+        computed_here = any(getattr(i, "id", None) == nxt.id for i in items)
+        nexts = [n.id for _, n in self.ir.carries(loop_id)]
+        return computed_here and nxt.op not in STORAGE_OPS and nexts.count(nxt.id) == 1
 
     # --- legality -----------------------------------------------------------------
     def _produced_after(self, group: GroupStep) -> set[str]:
@@ -96,8 +106,8 @@ class _Fuser:
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):
             return False
-        if node.op == "pull" and node.inputs[0] in members:
-            return False                 # a pull gathers from every node: input must be done
+        if node.op == "pull" and any(i in members for i in node.inputs):
+            return False                 # a pull gathers from every node: inputs must be done
         return True
 
     def _can_assign(self, group: GroupStep, carry: str, nxt: str) -> bool:
@@ -105,7 +115,7 @@ class _Fuser:
             return False
         for m in group.members:
             node = self.ir.node_map[m]
-            if node.op == "pull" and node.inputs[0] == carry:
+            if node.op == "pull" and carry in node.inputs:
                 return False             # others still gather the old value
         return True
 

@@ -15,11 +15,13 @@ from ..ir.verify import verify
 from .cse import cse
 from .dce import dce
 from .fold import constant_fold
+from .licm import licm
 
 PIPELINE: list[tuple[str, Callable[[IRGraph], int]]] = [
     ("constant_fold", constant_fold),
     ("cse", cse),
     ("dce", dce),
+    ("licm", licm),
 ]
 
 

@@ -71,6 +71,7 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
     """Intervals for every array-backed value (``arrays``: materialized values and node carries)."""
     intervals: dict[str, Interval] = {}
     loops: list[tuple[int, int]] = []
+    swapped: list[tuple[str, str]] = []
     pos = 0
 
     def define(value, at):
@@ -98,6 +99,7 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
                     intervals[copy.carry].uses.append(pos)
                 for carry, nxt in step.scalar_carries:
                     use(nxt, pos)
+                swapped.extend(step.swaps)
             elif isinstance(step, GroupStep):
                 pos += 1
                 members = set(step.members)
@@ -126,4 +128,8 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
         for iv in intervals.values():
             if iv.start < start and any(start <= u <= end for u in iv.uses):
                 iv.end = max(iv.end, end)
+    for carry, nxt in swapped:             # the two arrays trade places: same lifetime
+        c, x = intervals[carry], intervals[nxt]
+        c.start = x.start = min(c.start, x.start)
+        c.end = x.end = max(c.end, x.end)
     return intervals

@@ -22,7 +22,8 @@ CHUNKS = 256
 LEAVES = ("const", "param", "num_nodes", "num_edges")
 
 _RESERVED = {"n", "m", "i", "k", "c", "v", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
-             "in_indptr", "in_indices", "out_indptr", "out_indices", "kernel"}
+             "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
+             "out_weights", "kernel"}
 
 
 @dataclass
@@ -44,6 +45,10 @@ class BatchExecutionPlan:
     @property
     def outputs(self):
         return list(self.ir.outputs)
+
+    @property
+    def uses_weights(self) -> bool:
+        return any(n.op == "pull" and n.attr("weight") for n in self.ir.nodes)
 
     @property
     def num_values(self) -> int:

@@ -42,6 +42,9 @@ class LoopStep:
     body: list = field(default_factory=list)
     copy_in: list[CopyInStep] = field(default_factory=list)
     scalar_carries: list[tuple[str, str]] = field(default_factory=list)
+    # (carry, next) node maps whose arrays trade places at the end of an iteration
+    # instead of copying: next has an array of its own that lives as long as the carry.
+    swaps: list[tuple[str, str]] = field(default_factory=list)
 
 
 Step = ScalarStep | GroupStep | CopyInStep | LoopStep

@@ -116,7 +116,7 @@ class Algorithm:
         kernel, loaded = self.kernel_for(graph.index_dtype)
         plan = self.plan_for(str(graph.index_dtype))
         start = time.perf_counter()
-        raw = kernel(*kernel_args(graph, bound))
+        raw = kernel(*kernel_args(graph, bound, plan.uses_weights))
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds
@@ -152,7 +152,8 @@ class Algorithm:
         if G is None:
             raise GraphInputError(f"{self.name}() needs a graph as its first argument")
         graph = as_graph(G)
-        return graph, bind(self.ir.params, params)
+        check_requirements(self.ir.requirements, graph, self.name)
+        return graph, bind(self.ir.params, params, graph)
 
     def _loop_reports(self, plan, info) -> list[LoopReport]:
         kinds = [n.attr("kind") for n in plan.ir.flat_schedule() if n.op == "loop"]
@@ -180,6 +181,15 @@ class ConfiguredAlgorithm:
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"<configured {self.algorithm.name}({given})>"
+
+
+def check_requirements(requirements, graph: Graph, name: str) -> None:
+    if "nonnegative_weights" in requirements and graph.weighted:
+        negative = np.flatnonzero(graph.out_weights < 0)
+        if len(negative):
+            raise GraphInputError(f"{name} needs non-negative edge weights, but {len(negative)} "
+                                  f"arc(s) are negative (first: weight {graph.out_weights[negative[0]]}); "
+                                  "shift or drop them, or use an algorithm that allows them")
 
 
 def _is_networkx(G) -> bool:

@@ -7,9 +7,26 @@ import numpy as np
 from ..graph import Graph
 
 # The fixed leading arguments of every kernel, before the parameters (sorted by name).
-GRAPH_ARGUMENTS = ("n", "directed", "in_indptr", "in_indices", "out_indptr", "out_indices")
+GRAPH_ARGUMENTS = ("n", "directed", "in_indptr", "in_indices", "out_indptr", "out_indices",
+                   "in_weights", "out_weights")
+
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+_NO_WEIGHTS.flags.writeable = False
 
 
-def kernel_args(graph: Graph, params: dict) -> tuple:
+def edge_weights(graph: Graph, needed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's weights; all ones for an unweighted graph when a kernel reads them."""
+    if graph.weighted:
+        return graph.in_weights, graph.out_weights
+    if not needed:
+        return _NO_WEIGHTS, _NO_WEIGHTS
+    ones = np.ones(graph.num_edges, dtype=np.float64)
+    ones.flags.writeable = False
+    return ones, ones
+
+
+def kernel_args(graph: Graph, params: dict, uses_weights: bool = False) -> tuple:
+    in_w, out_w = edge_weights(graph, uses_weights)
     return (np.int64(graph.num_nodes), bool(graph.directed), graph.in_indptr, graph.in_indices,
-            graph.out_indptr, graph.out_indices, *(params[name] for name in sorted(params)))
+            graph.out_indptr, graph.out_indices, in_w, out_w,
+            *(params[name] for name in sorted(params)))

@@ -67,7 +67,7 @@ class Interpreter:
             case "fill":
                 return np.full(self.n, inputs[0], dtype=t)
             case "pull":
-                return self.pull(inputs[0], a["over"], a["reduce"], node)
+                return self.pull(inputs, node)
             case "reduce":
                 return self.reduce(inputs[0], a["reduce"], node)
         assert op_def(node.op).category == "elementwise", node.op
@@ -84,24 +84,32 @@ class Interpreter:
             return d_out
         return d_in + d_out if self.g.directed else d_in
 
-    def neighbours(self, over: str) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(target node, source node) pairs of every arc a pull reads, per direction."""
-        lists = {"in": (self.g.in_indptr, self.g.in_indices),
-                 "out": (self.g.out_indptr, self.g.out_indices)}
-        directions = ["in", "out"] if over == "both" and self.g.directed else \
-            ["in"] if over == "both" else [over]
-        out = []
+    def arcs(self, over: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(target, source, weight) of every arc a pull over ``over`` reads."""
+        lists = {"in": (self.g.in_indptr, self.g.in_indices, self.g.in_weights),
+                 "out": (self.g.out_indptr, self.g.out_indices, self.g.out_weights)}
+        if over == "both":
+            directions = ["in", "out"] if self.g.directed else ["in"]
+        else:
+            directions = [over]
+        targets, sources, weights = [], [], []
         for d in directions:
-            indptr, indices = lists[d]
-            target = np.repeat(np.arange(self.n), np.diff(indptr))
-            out.append((target, np.asarray(indices, dtype=np.int64)))
-        return out
+            indptr, indices, w = lists[d]
+            targets.append(np.repeat(np.arange(self.n), np.diff(indptr)))
+            sources.append(np.asarray(indices, dtype=np.int64))
+            weights.append(np.ones(len(indices)) if w is None else np.asarray(w))
+        return np.concatenate(targets), np.concatenate(sources), np.concatenate(weights)
 
-    def pull(self, x: np.ndarray, over: str, how: str, node) -> np.ndarray:
-        pairs = self.neighbours(over)
-        target = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, np.int64)
-        source = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, np.int64)
+    def pull(self, inputs, node) -> np.ndarray:
+        x = inputs[0]
+        target, source, weight = self.arcs(node.attr("over"))
+        if len(inputs) > 1:                               # masked: only active sources
+            keep = inputs[1][source]
+            target, source, weight = target[keep], source[keep], weight[keep]
         gathered = x[source]
+        if node.attr("weight"):
+            gathered = gathered * weight if node.attr("combine") == "mul" else gathered + weight
+        how = node.attr("reduce")
         if how == "mode":
             return self.mode(x, target, gathered)
         red = reduction(how)
@@ -112,9 +120,9 @@ class Interpreter:
         for v in range(self.n):
             seg = gathered[bounds[v]:bounds[v + 1]]
             if len(seg) == 0:
-                out[v] = red.identity(_dtype_of(x))
+                out[v] = red.identity(_dtype_of(gathered))
             else:
-                out[v] = red.numpy(seg.astype(np.int64) if how == "sum" and x.dtype == bool else seg)
+                out[v] = red.numpy(seg.astype(np.int64) if how == "sum" and seg.dtype == bool else seg)
         return out
 
     def mode(self, x, target, gathered) -> np.ndarray:

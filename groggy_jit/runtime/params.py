@@ -33,8 +33,26 @@ def _coerce(param: Param, value):
     return float(value)
 
 
-def bind(params: dict[str, Param], given: dict) -> dict:
-    """Defaults overridden by ``given``; unknown names and wrong types raise ParameterError."""
+def node_index(param: Param, value, graph) -> int:
+    """A node parameter's index in ``graph``: a label for labelled graphs, else an index."""
+    labels = graph.node_labels
+    if labels is not None and not isinstance(value, (bool, np.bool_)):
+        position = {label: i for i, label in enumerate(labels)}.get(value)
+        if position is not None:
+            return position
+        raise ParameterError(f"{param.name}={value!r} is not a node of this graph")
+    index = _coerce(param, value)
+    if not 0 <= index < graph.num_nodes:
+        raise ParameterError(f"{param.name}={index} is out of range: the graph has "
+                             f"{graph.num_nodes} node(s), ids 0..{graph.num_nodes - 1}")
+    return index
+
+
+def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
+    """Defaults overridden by ``given``; unknown names and wrong types raise ParameterError.
+
+    With ``graph``, node parameters are resolved to indices and range-checked.
+    """
     unknown = [k for k in given if k not in params]
     if unknown:
         hints = []
@@ -46,9 +64,13 @@ def bind(params: dict[str, Param], given: dict) -> dict:
     bound = {}
     for name, param in params.items():
         if name in given:
-            bound[name] = _coerce(param, given[name])
+            value = given[name]
         elif param.default is None:
             raise ParameterError(f"parameter {name!r} has no default; pass {name}=...")
         else:
-            bound[name] = _coerce(param, param.default)
+            value = param.default
+        if param.node:
+            bound[name] = value if graph is None else node_index(param, value, graph)
+        else:
+            bound[name] = _coerce(param, value)
     return bound
