@@ -97,10 +97,14 @@ class Algorithm:
         return self.source_for("int32").text
 
     def explain(self) -> str:
-        """The IR, what each pass changed, the plan."""
+        """The traced IR, the IR after every pass that changed it, and the plan."""
         from ..passes.manager import optimize
-        _, report = optimize(self.ir, self.opt_level)
-        return f"{self.ir}\n\npasses:\n{report or '  (no changes)'}\n\n{self.plan}"
+        _, report = optimize(self.ir, self.opt_level, keep_snapshots=True)
+        parts = [f"== traced IR\n{self.ir}"]
+        parts += [f"== after {name}\n{text}" for name, text in report.snapshots]
+        parts.append(f"== passes\n{report or '(no changes)'}")
+        parts.append(f"== plan\n{self.plan}")
+        return "\n\n".join(parts)
 
     # --- running -------------------------------------------------------------------------
     def __call__(self, G=_NOT_GIVEN, /, **params):
