@@ -16,14 +16,18 @@ from .plan.generator import BatchPlanGenerator, compile_to_batch
 from .plan.plan import BatchExecutionPlan
 from .runtime.algorithm import Algorithm
 from .runtime.result import Result
-from .algorithms import (bfs, connected_components, degree_centrality, label_propagation,
-                         pagerank, sssp)
+from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
+                         connected_components, core_number, degree_centrality,
+                         eigenvector_centrality, hits, katz_centrality, label_propagation,
+                         pagerank, personalized_pagerank, sssp)
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
     "BatchPlanGenerator", "compile_to_batch",
-    "pagerank", "degree_centrality", "label_propagation", "connected_components", "bfs", "sssp",
+    "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
+    "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
+    "label_propagation", "connected_components", "core_number", "bfs", "sssp",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
 ]

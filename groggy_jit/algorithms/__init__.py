@@ -1,11 +1,14 @@
 """The catalogue: algorithms written in the DSL, each compiled on first use."""
 
-from .centrality import degree_centrality
+from .centrality import (betweenness_centrality, closeness_centrality, degree_centrality,
+                         eigenvector_centrality, hits, katz_centrality)
 from .community import label_propagation
 from .components import connected_components
-from .pagerank import pagerank
+from .cores import core_number
+from .pagerank import pagerank, personalized_pagerank
 from .registry import REGISTRY
 from .traversal import bfs, sssp
 
-__all__ = ["pagerank", "degree_centrality", "label_propagation", "connected_components",
-           "bfs", "sssp", "REGISTRY"]
+__all__ = ["pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
+           "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
+           "label_propagation", "connected_components", "core_number", "bfs", "sssp", "REGISTRY"]

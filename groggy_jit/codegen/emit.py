@@ -142,6 +142,8 @@ class KernelEmitter:
             return "n"
         if node.op == "num_edges":
             return "m"
+        if node.op == "is_directed":
+            return "directed"
         if node.op == "node_index":
             return "i"
         if node.op == "degree":

@@ -289,6 +289,11 @@ class GraphHandle:
     def M(self) -> Value:
         return self.builder.graph_edge_count()
 
+    @property
+    def directed(self) -> Value:
+        """True (a bool scalar) when the graph is directed."""
+        return self.builder.add("is_directed", hint="directed")
+
     def nodes(self, value=0.0, unique: bool = False) -> Value:
         return self.builder.init_nodes(value, unique=unique)
 

@@ -157,6 +157,7 @@ _register(OpDef("const", "source", 0, lambda ts, a: _scalar_of(a), attrs=("value
 _register(OpDef("param", "source", 0, lambda ts, a: _scalar_of(a), attrs=("name", "dtype")))
 _register(OpDef("num_nodes", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
 _register(OpDef("num_edges", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
+_register(OpDef("is_directed", "source", 0, lambda ts, a: Type(Kind.SCALAR, BOOL)))
 _register(OpDef("node_index", "graph", 0, lambda ts, a: Type(Kind.NODE, I64)))
 _register(OpDef("degree", "graph", 0, lambda ts, a: Type(Kind.NODE, I64), attrs=("over",)))
 

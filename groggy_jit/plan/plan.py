@@ -19,7 +19,7 @@ PLAN_FORMAT_VERSION = 1
 CHUNKS = 256
 
 # Scalar leaves: printed where they are used, not as steps.
-LEAVES = ("const", "param", "num_nodes", "num_edges")
+LEAVES = ("const", "param", "num_nodes", "num_edges", "is_directed")
 
 _RESERVED = {"n", "m", "i", "k", "c", "v", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",

@@ -60,6 +60,8 @@ class Interpreter:
                 return np.int64(self.n)
             case "num_edges":
                 return np.int64(self.g.num_edges)
+            case "is_directed":
+                return np.bool_(self.g.directed)
             case "node_index":
                 return np.arange(self.n, dtype=np.int64)
             case "degree":
