@@ -109,19 +109,19 @@ class PerformanceEstimate:
         kind = "directed" if self.directed else "undirected"
         lines = [f"estimate {self.name}: {self.num_nodes:,} nodes, {self.num_edges:,} arcs "
                  f"({kind}), index {self.index_dtype}, {self.bandwidth_gbs:g} GB/s",
-                 f"  {'step':<52} {'runs':>8} {'bytes/run':>11} {'ops/run':>13} {'share':>6}"]
+                 f"  {'step':<48} {'runs':>13} {'bytes/run':>11} {'ops/run':>17} {'share':>6}"]
         total = max(self.bytes_per_run, 1)
         for row in self.rows:
             if row.kind == "scalar":
                 continue
             pad = "  " * row.depth
             moved = row.total_bytes * row.runs
-            label = _clip(pad + row.label, 52)
+            label = _clip(pad + row.label, 48)
             if row.kind == "loop" and not moved:
                 lines.append(f"  {label}")
                 continue
-            lines.append(f"  {label:<52} {row.runs:>8,} {_size(moved):>11} "
-                         f"{row.ops * row.runs:>13,} {100 * moved / total:>5.1f}%")
+            lines.append(f"  {label:<48} {row.runs:>13,} {_size(moved):>11} "
+                         f"{row.ops * row.runs:>17,} {100 * moved / total:>5.1f}%")
         kinds = ", ".join(f"{k} {_size(v)}" for k, v in self.bytes_by_kind.items() if v)
         lines += [
             f"  setup:          {_size(self.setup_bytes):>11} {self.setup_ops:>13,} ops",
@@ -142,8 +142,8 @@ def _clip(text: str, width: int) -> str:
 
 
 def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB", "EB"):
+        if abs(n) < 1000 or unit == "EB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
     raise AssertionError
@@ -308,7 +308,7 @@ class _Model:
             return 1, "bound unknown, 1 assumed"
         bound = self.ir.node_map[bound_id]
         what = {"const": "fixed count", "param": f"{bound.attr('name')} default",
-                "num_nodes": "n"}.get(bound.op, "bound")
+                "num_nodes": "n"}.get(bound.op, "computed bound")
         upper = "" if loop.attr("kind") == "fixed" else " (upper bound)"
         return max(int(value), 0), f"{what}{upper}"
 

@@ -63,8 +63,8 @@ _REGENERATE = ("regenerate it from the algorithm with plan_to_json/plan_to_bytes
                "(e.g. plan_to_bytes(compile_to_batch(algo)))")
 
 _TOP_KEYS = ("format", "version", "plan_format_version", "name", "index_dtype", "fused",
-             "plan_hash", "params", "requirements", "constants", "nodes", "outputs", "steps", "slots", "slot_of",
-             "num_loops")
+             "plan_hash", "params", "requirements", "constants", "nodes", "outputs", "steps",
+             "slots", "slot_of", "num_loops")
 _NODE_KEYS = ("id", "op", "inputs", "attrs", "type", "region", "hint")
 _STEP_TYPES = (ScalarStep, GroupStep, CopyInStep, LoopStep)
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Param))
@@ -105,6 +105,13 @@ def _encode_value(value: Any, where: str) -> Any:
 
 
 _FLOATS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+_DTYPES = tuple(d.value for d in DType)
+
+
+def _one_of(choices):
+    """A check that a decoded JSON value is one of some strings (lists are unhashable)."""
+    choices = frozenset(choices)
+    return lambda v: isinstance(v, str) and v in choices
 
 
 def _decode_value(value: Any, where: str) -> Any:
@@ -117,15 +124,15 @@ def _decode_value(value: Any, where: str) -> Any:
         return value
     if isinstance(value, dict) and len(value) == 1:
         (tag, body), = value.items()
-        if tag == "float" and body in _FLOATS:
+        if tag == "float" and _one_of(_FLOATS)(body):
             return _FLOATS[body]
         if tag == "tuple" and isinstance(body, list):
             return tuple(_decode_value(v, f"{where}[{k}]") for k, v in enumerate(body))
         if tag == "type" and isinstance(body, str):
             return _parse_type(body, where)
-        if tag == "dtype" and body in {d.value for d in DType}:
+        if tag == "dtype" and _one_of(_DTYPES)(body):
             return DType(body)
-        if tag == "kind" and body in {k.value for k in Kind}:
+        if tag == "kind" and _one_of(k.value for k in Kind)(body):
             return Kind(body)
     raise _error(f"{where} is {_describe(value)}, which is not a stored value (numbers, bools, "
                  "strings, null, or one of {\"float\": ...}, {\"tuple\": [...]}, {\"type\": ...})")
@@ -320,8 +327,8 @@ def _check_version(version: Any) -> None:
 
 
 def _reject_constant(name: str):
-    raise _error(f"the JSON contains {name}, which is not valid JSON",
-                 "inf and nan are stored as {\"float\": \"inf\"|\"-inf\"|\"nan\"}")
+    raise _error(f"the JSON contains {name}, which is not valid JSON (inf and nan are stored "
+                 "as {\"float\": \"inf\"|\"-inf\"|\"nan\"})")
 
 
 def _unique_keys(pairs):
@@ -345,6 +352,11 @@ def plan_from_json(text: str | bytes) -> BatchExecutionPlan:
     except (ValueError, RecursionError) as e:        # JSONDecodeError, bad UTF-8, huge ints
         raise _error(f"the text is not valid JSON ({e})") from None
     return _load_document(doc)
+
+
+def _canonical(data: Any) -> str:
+    """Exact comparison of JSON data (``true`` is not ``1`` here, unlike in Python)."""
+    return json.dumps(data, sort_keys=True)
 
 
 def _is_int(value: Any) -> bool:
@@ -389,15 +401,15 @@ def _load_document(doc: Any) -> BatchExecutionPlan:
     if doc.get("format") != FORMAT_NAME:
         raise _error(f"'format' is {doc.get('format')!r}, not {FORMAT_NAME!r}: this is not a "
                      "groggy-jit plan", "check that the right file was given")
-    _check_version(doc.get("version"))
     _exact_keys(doc, _TOP_KEYS, "the plan")
+    _check_version(doc["version"])
     plan_version = doc["plan_format_version"]
-    if plan_version != PLAN_FORMAT_VERSION:
+    if not _is_int(plan_version) or plan_version != PLAN_FORMAT_VERSION:
         raise _error(f"the plan has plan format version {plan_version!r} and this groggy-jit "
                      f"generates version {PLAN_FORMAT_VERSION}, whose kernels differ",
                      "recompile the algorithm with this groggy-jit")
     name = _get(doc, "name", "the plan", _is_str, "a string")
-    index_dtype = _get(doc, "index_dtype", "the plan", lambda v: v in INDEX_DTYPES,
+    index_dtype = _get(doc, "index_dtype", "the plan", _one_of(INDEX_DTYPES),
                        f"one of {', '.join(INDEX_DTYPES)}")
     fused = _get(doc, "fused", "the plan", lambda v: isinstance(v, bool), "true or false")
     stored_hash = _get(doc, "plan_hash", "the plan", _is_str, "a string")
@@ -416,7 +428,7 @@ def _load_document(doc: Any) -> BatchExecutionPlan:
     for key, actual in (("steps", _encode_steps(plan.steps)), ("slots", _encode_slots(plan)),
                         ("slot_of", dict(sorted(plan.slot_of.items()))),
                         ("num_loops", plan.num_loops)):
-        if doc[key] != actual:
+        if _canonical(doc[key]) != _canonical(actual):
             raise _error(f"the stored {key} differ from the ones this groggy-jit builds from the "
                          "stored IR (the plan was edited, or written by a different version)",
                          "recompile the algorithm with this groggy-jit")
@@ -433,9 +445,9 @@ def _load_constants(items: list) -> list[tuple[Any, str]]:
         if not (isinstance(item, list) and len(item) == 2):
             raise _error(f"{where} should be a [value, dtype] pair, got {_describe(item)}")
         raw, dtype = item
-        if dtype not in {d.value for d in DType}:
+        if not _one_of(_DTYPES)(dtype):
             raise _error(f"{where} has dtype {dtype!r}; use one of "
-                         f"{', '.join(d.value for d in DType)}")
+                         f"{', '.join(_DTYPES)}")
         value = _decode_value(raw, where)
         _check_scalar(value, DType(dtype), where)
         out.append((value, dtype))
@@ -456,8 +468,8 @@ def _load_params(ir: IRGraph, items: list) -> None:
         _exact_keys(item, ("name", "dtype", "default"), where, optional=_PARAM_FIELDS)
         name = _get(item, "name", where, _is_str, "a string")
         where = f"params[{k}] ({name})"
-        dtype = _get(item, "dtype", where, lambda v: v in {d.value for d in DType},
-                     f"one of {', '.join(d.value for d in DType)}")
+        dtype = _get(item, "dtype", where, _one_of(_DTYPES),
+                     f"one of {', '.join(_DTYPES)}")
         default = _decode_value(item["default"], f"{where}.default")
         if default is not None:
             if DType(dtype) is DType.BOOL:
@@ -492,10 +504,10 @@ def _load_requirements(ir: IRGraph, items: Any) -> None:
 
 _ATTR_RULES = {
     # attribute name -> (check, what it should be); attributes mean the same in every op
-    "dtype": (lambda v: v in {d.value for d in DType}, "a dtype name"),
-    "over": (lambda v: v in DIRECTIONS, f"one of {', '.join(DIRECTIONS)}"),
-    "reduce": (lambda v: v in REDUCTIONS or v in PULL_ONLY, "a reduction name"),
-    "kind": (lambda v: v in LOOP_KINDS, f"one of {', '.join(LOOP_KINDS)}"),
+    "dtype": (_one_of(_DTYPES), "a dtype name"),
+    "over": (_one_of(DIRECTIONS), f"one of {', '.join(DIRECTIONS)}"),
+    "reduce": (_one_of([*REDUCTIONS, *PULL_ONLY]), "a reduction name"),
+    "kind": (_one_of(LOOP_KINDS), f"one of {', '.join(LOOP_KINDS)}"),
     "carries": (lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
                 "a tuple of node ids"),
     "stop": (_is_opt_str, "a node id or null"),
