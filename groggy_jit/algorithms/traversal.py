@@ -20,7 +20,8 @@ def bfs(sG, source: NodeId = 0):
     dict of ndarray
         ``depth``: hops from ``source`` (-1 when unreachable); ``parent``: the
         smallest-index neighbour one level closer (``source`` for itself, -1
-        when unreachable).
+        when unreachable). Parents are node indices (positions in the graph's
+        node order), also for networkx input.
 
     Notes
     -----

@@ -124,7 +124,7 @@ class LoopContext:
         return {n.id for n in ir.nodes if self.loop_id in ir.region_chain(n.id)[:-1]}
 
     def _close(self, pairs) -> None:
-        b, ir = self.builder, self.builder.ir
+        ir = self.builder.ir
         body = self._body_ids()
         carry_ids, next_ids, results = [], [], []
         for index, (name, init, nxt) in enumerate(pairs):

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from ..errors import CycleError, IRError, KindError
 from .ops import op_def
-from .types import DType, Kind, Type
+from .types import DType, Type
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ class IRGraph:
     def add_node(self, node: Node) -> Node:
         if node.id in self.node_map:
             raise IRError(f"node id {node.id} is used twice")
+        if node.id.startswith("%") and node.id[1:].isdigit():   # keep new ids unique
+            self._counter = max(self._counter, int(node.id[1:]))
         self.nodes.append(node)
         self.node_map[node.id] = node
         return node
@@ -219,7 +221,8 @@ class IRGraph:
                 continue
             for d in self.get_dependencies(n.id):
                 target = self._level(d, region)
-                if target is not None and target != owner:
+                # A body value read by its own loop is internal; a node reading itself is a cycle.
+                if target is not None and (target != owner or d == n.id):
                     deps[owner].add(target)
         order = self._toposort(members, deps, position)
         return [Loop(n, self.schedule(n.id)) if n.op == "loop" else n for n in order]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import IRError
 from ..ir.graph import IRGraph
 from ..ir.types import Kind
 from ..ir.verify import verify
@@ -33,16 +34,19 @@ class BatchPlanGenerator:
             raise ValueError(f"index_dtype must be one of {INDEX_DTYPES}")
         verify(ir)
         optimized, self.report = optimize(ir, self.opt_level)
-        fused = self.opt_level > 0
-        steps = form_steps(optimized, fuse=fused)
-        arrays = materialized(optimized, steps) | {
-            n.id for n in optimized.nodes if n.op == "carry" and n.type.kind is Kind.NODE}
-        intervals = live_intervals(optimized, steps, arrays)
-        slots, slot_of = allocate(intervals, lambda v: optimized.node_map[v].type)
-        return BatchExecutionPlan(
-            name=ir.name, ir=optimized, steps=steps, slots=slots, slot_of=slot_of,
-            index_dtype=index_dtype, num_loops=_count_loops(steps), fused=fused,
-            names=readable_names(optimized))
+        return build_plan(optimized, ir.name, index_dtype, fused=self.opt_level > 0)
+
+
+def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> BatchExecutionPlan:
+    """Steps, live ranges and slots for an already optimized IR (no passes run)."""
+    steps = form_steps(ir, fuse=fused)
+    arrays = materialized(ir, steps) | {
+        n.id for n in ir.nodes if n.op == "carry" and n.type.kind is Kind.NODE}
+    intervals = live_intervals(ir, steps, arrays)
+    slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
+    return BatchExecutionPlan(
+        name=name, ir=ir, steps=steps, slots=slots, slot_of=slot_of, index_dtype=index_dtype,
+        num_loops=_count_loops(steps), fused=fused, names=readable_names(ir))
 
 
 def _count_loops(steps) -> int:
@@ -53,5 +57,6 @@ def compile_to_batch(algorithm, index_dtype: str = "int32", opt_level: int = 1) 
     """Compile an ``IRGraph`` (or an algorithm / builder holding one) to a batch plan."""
     ir = getattr(algorithm, "ir", algorithm)
     if not isinstance(ir, IRGraph):
-        raise TypeError(f"compile_to_batch needs an IRGraph or an algorithm, got {type(algorithm).__name__}")
+        raise IRError(f"compile_to_batch needs an IRGraph or an algorithm, got "
+                      f"{type(algorithm).__name__}; e.g. compile_to_batch(groggy_jit.pagerank)")
     return BatchPlanGenerator(opt_level).generate(ir, index_dtype)

@@ -40,11 +40,8 @@ from ..ir.monoids import PULL_ONLY, REDUCTIONS
 from ..ir.ops import DIRECTIONS, LOOP_KINDS, OPS
 from ..ir.types import DType, Kind, Type
 from ..ir.verify import verify
-from ..passes.fusion import form_steps
-from .generator import INDEX_DTYPES, _count_loops
-from .liveness import live_intervals, materialized
-from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan, readable_names
-from .slots import allocate
+from .generator import INDEX_DTYPES, build_plan
+from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
 from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep
 
 __all__ = ["SERIALIZATION_VERSION", "MAGIC", "plan_to_json", "plan_from_json", "plan_to_bytes",
@@ -660,15 +657,7 @@ def _check_structure(ir: IRGraph) -> None:
 def _rebuild(ir: IRGraph, index_dtype: str, fused: bool) -> BatchExecutionPlan:
     """Steps, live ranges and slots of an optimized IR, as the plan generator builds them."""
     try:
-        steps = form_steps(ir, fuse=fused)
-        arrays = materialized(ir, steps) | {
-            n.id for n in ir.nodes if n.op == "carry" and n.type.kind is Kind.NODE}
-        intervals = live_intervals(ir, steps, arrays)
-        slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
-        return BatchExecutionPlan(
-            name=ir.name, ir=ir, steps=steps, slots=slots, slot_of=slot_of,
-            index_dtype=index_dtype, num_loops=_count_loops(steps), fused=fused,
-            names=readable_names(ir))
+        return build_plan(ir, ir.name, index_dtype, fused)
     except GroggyJITError as e:
         raise _error(f"no plan can be built from the stored IR: {e}") from None
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration) as e:

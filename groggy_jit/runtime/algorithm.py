@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import GraphInputError
+from ..errors import GraphInputError, ParameterError
 from ..graph import Graph, as_graph
 from ..ir.graph import IRGraph
 from .executor import kernel_args
@@ -96,6 +96,13 @@ class Algorithm:
         """The generated kernel module for graphs with int32 indices."""
         return self.source_for("int32").text
 
+    def estimate(self, G=None, **options):
+        """Predicted bytes moved, ops and seconds for a run (see ``estimate_performance``)."""
+        from ..plan.estimate import estimate_performance
+        graph = None if G is None else as_graph(G)
+        dtype = "int32" if graph is None else str(graph.index_dtype)
+        return estimate_performance(self.plan_for(dtype), graph, **options)
+
     def explain(self) -> str:
         """The traced IR, the IR after every pass that changed it, and the plan."""
         from ..passes.manager import optimize
@@ -107,7 +114,11 @@ class Algorithm:
         return "\n\n".join(parts)
 
     # --- running -------------------------------------------------------------------------
-    def __call__(self, G=_NOT_GIVEN, /, **params):
+    def __call__(self, G=_NOT_GIVEN, /, *positional, **params):
+        if positional:
+            raise ParameterError(f"{self.name}() takes its parameters by keyword, e.g. "
+                                 f"{self.name}(G, {next(iter(self.ir.params), 'name')}=...); "
+                                 f"got {len(positional)} extra positional argument(s)")
         if G is _NOT_GIVEN:
             bind(self.ir.params, params)
             return ConfiguredAlgorithm(self, params)

@@ -1,0 +1,118 @@
+"""The rest of the catalogue against networkx / scipy, through kernel and interpreter."""
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse.csgraph as csgraph
+from networkx.algorithms.link_analysis.hits_alg import _hits_scipy
+
+import groggy_jit as gj
+
+FAMILIES = {name: nx.convert_node_labels_to_integers(G) for name, G in {
+    "directed": nx.gnp_random_graph(40, 0.08, seed=11, directed=True),
+    "undirected": nx.gnp_random_graph(45, 0.1, seed=12),
+    "isolated": nx.union(nx.path_graph(6), nx.empty_graph(range(6, 10))),
+    "power_law": nx.barabasi_albert_graph(60, 2, seed=13),
+    "karate": nx.Graph(nx.karate_club_graph().edges()),     # weights dropped
+}.items()}
+
+
+def as_array(d, G):
+    return np.array([d[v] for v in G], dtype=float)
+
+
+def both(algo, G, **params):
+    """Kernel and interpreter results; they must agree to rounding."""
+    kernel = algo.run(G, **params)
+    reference = algo.interpret(G, **params)
+    for name, value in kernel.values.items():
+        np.testing.assert_allclose(value, reference.values[name], rtol=1e-11, atol=1e-14)
+    assert [r.iterations for r in kernel.loops] == [r.iterations for r in reference.loops]
+    return kernel
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_closeness_and_betweenness(name):
+    G = FAMILIES[name]
+    np.testing.assert_allclose(both(gj.closeness_centrality, G).value,
+                               as_array(nx.closeness_centrality(G), G), atol=1e-12)
+    for normalized in (True, False):
+        got = both(gj.betweenness_centrality, G, normalized=normalized).value
+        want = as_array(nx.betweenness_centrality(G, normalized=normalized), G)
+        np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_spectral_centralities(name):
+    G = FAMILIES[name]
+    if name != "directed":          # networkx's eigenvector/Katz iterate in-neighbours too
+        np.testing.assert_allclose(
+            both(gj.eigenvector_centrality, G, max_iter=1000).value,
+            as_array(nx.eigenvector_centrality(G, max_iter=1000), G), atol=1e-9)
+    np.testing.assert_allclose(both(gj.katz_centrality, G, alpha=0.05).value,
+                               as_array(nx.katz_centrality(G, alpha=0.05), G), atol=1e-9)
+    out = both(gj.hits, G, tol=1e-12, max_iter=1000).values
+    hubs, auth = _hits_scipy(G, tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(out["hubs"], as_array(hubs, G), atol=1e-9)
+    np.testing.assert_allclose(out["authorities"], as_array(auth, G), atol=1e-9)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_personalized_pagerank_and_cores(name):
+    G = FAMILIES[name]
+    source = list(G)[3]
+    got = both(gj.personalized_pagerank, G, source=source, tol=1e-10, max_iter=1000).value
+    want = nx.pagerank(G, personalization={source: 1}, tol=1e-10, max_iter=1000, weight=None)
+    assert np.abs(got - as_array(want, G)).sum() < 1e-9
+    if not G.is_directed():
+        np.testing.assert_array_equal(both(gj.core_number, G).value,
+                                      as_array(nx.core_number(G), G))
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_bfs_depths_and_parents(name):
+    G = FAMILIES[name]
+    for source in list(G)[:3]:
+        out = both(gj.bfs, G, source=source).values
+        depth, parent = out["depth"], out["parent"]
+        lengths = nx.single_source_shortest_path_length(G, source)
+        assert depth.tolist() == [lengths.get(v, -1) for v in G]
+        for v in G:
+            if v == source:
+                assert parent[v] == source
+            elif v in lengths:
+                p = parent[v]
+                assert G.has_edge(p, v) and depth[p] == depth[v] - 1
+                assert p == min(u for u in G.predecessors(v) if depth[u] == depth[v] - 1) \
+                    if G.is_directed() else p == min(u for u in G[v] if depth[u] == depth[v] - 1)
+            else:
+                assert parent[v] == -1
+
+
+def weighted(G, seed):
+    rng = np.random.default_rng(seed)
+    H = G.copy()
+    for u, v in H.edges:
+        H[u][v]["weight"] = float(rng.integers(1, 256))
+    return gj.Graph.from_networkx(H, weight="weight")
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_sssp_matches_dijkstra(name):
+    graph = weighted(FAMILIES[name], seed=len(name))
+    for source in (0, 2):
+        got = both(gj.sssp, graph, source=source).value
+        want = csgraph.dijkstra(graph.to_scipy(), indices=source)
+        np.testing.assert_allclose(got, want)
+
+
+def test_sssp_on_unweighted_graph_counts_hops():
+    G = FAMILIES["directed"]
+    got = gj.sssp(gj.Graph.from_networkx(G), source=1)
+    lengths = nx.single_source_shortest_path_length(G, 1)
+    assert got.tolist() == [float(lengths.get(v, np.inf)) for v in G]
+
+
+def test_source_accepts_networkx_labels():
+    G = nx.relabel_nodes(nx.path_graph(4), {0: "a", 1: "b", 2: "c", 3: "d"})
+    assert gj.bfs(G, source="c")["depth"] == {"a": 2, "b": 1, "c": 0, "d": 1}
