@@ -38,6 +38,9 @@ __all__ = ["pagerank_pull", "pagerank_scipy", "scipy_prepare", "pagerank_scipy_p
 # Number of chunks the parallel loops (and their reductions) are split into.
 NCHUNKS = 256
 
+_U = np.uint64
+_ONE = np.uint64(1)
+
 _JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 
@@ -92,14 +95,15 @@ def pagerank_pull(in_indptr, in_indices, out_degree, damping, tol, max_iter):
 
     Notes
     -----
-    Each iteration makes two parallel passes over the nodes: the first
-    computes the contributions ``x[u] / out_degree[u]`` and the dangling mass,
-    the second pulls the contributions of the in-neighbours and computes the
-    L1 change. The neighbour sum uses four interleaved accumulators, which
-    hides the floating-point add latency behind the random gathers. On kron18
-    (2 threads) this was as fast as the variant that fuses the contribution
-    update into the pull loop (one pass, double-buffered contributions) and
-    about 10 % faster on one thread.
+    One parallel pass over the nodes per iteration: each node pulls the
+    contributions ``x[u] / out_degree[u]`` of its in-neighbours, updates its
+    rank, adds to the L1 change and the dangling mass, and writes its own
+    contribution for the next iteration into a second buffer (the two
+    contribution buffers swap every iteration).
+
+    All loop indices are unsigned: Numba inserts a negative-index wraparound
+    check on every access through a signed index, and removing it from the
+    gather loop made the kernel about twice as fast on kron18.
     """
     n = in_indptr.shape[0] - 1
     x = np.empty(n, dtype=np.float64)
@@ -109,65 +113,59 @@ def pagerank_pull(in_indptr, in_indices, out_degree, damping, tol, max_iter):
     nchunks = min(NCHUNKS, n)
     bounds = _chunk_bounds(in_indptr, nchunks)
     inv_deg = np.empty(n, dtype=np.float64)
+    # contributions, double buffered: the pull reads one, writes the other
     contrib = np.empty(n, dtype=np.float64)
+    contrib_next = np.empty(n, dtype=np.float64)
     part_dangling = np.zeros(nchunks, dtype=np.float64)
     part_err = np.zeros(nchunks, dtype=np.float64)
 
     x0 = 1.0 / n
     for c in numba.prange(nchunks):
+        d = 0.0
         for v in range(bounds[c], bounds[c + 1]):
             x[v] = x0
             if out_degree[v] > 0:
-                inv_deg[v] = 1.0 / out_degree[v]
+                inv = 1.0 / out_degree[v]
+                inv_deg[v] = inv
+                contrib[v] = x0 * inv
             else:
                 inv_deg[v] = 0.0
+                contrib[v] = 0.0
+                d += x0
+        part_dangling[c] = d
+    dangling = 0.0
+    for c in range(nchunks):
+        dangling += part_dangling[c]
 
     teleport = (1.0 - damping) / n
     limit = n * tol
     iterations = 0
     converged = False
     while iterations < max_iter:
-        # pass 1: contributions and dangling mass
+        dangling_share = dangling / n
         for c in numba.prange(nchunks):
             d = 0.0
-            for v in range(bounds[c], bounds[c + 1]):
-                inv = inv_deg[v]
-                contrib[v] = x[v] * inv
-                if inv == 0.0:
-                    d += x[v]
-            part_dangling[c] = d
-        dangling = 0.0
-        for c in range(nchunks):
-            dangling += part_dangling[c]
-        dangling_share = dangling / n
-
-        # pass 2: pull over in-neighbours, update, L1 change
-        for c in numba.prange(nchunks):
             e = 0.0
-            for v in range(bounds[c], bounds[c + 1]):
-                hi = in_indptr[v + 1]
-                j = in_indptr[v]
-                s0 = 0.0
-                s1 = 0.0
-                s2 = 0.0
-                s3 = 0.0
-                while j + 4 <= hi:
-                    s0 += contrib[in_indices[j]]
-                    s1 += contrib[in_indices[j + 1]]
-                    s2 += contrib[in_indices[j + 2]]
-                    s3 += contrib[in_indices[j + 3]]
-                    j += 4
-                while j < hi:
-                    s0 += contrib[in_indices[j]]
-                    j += 1
-                xn = damping * (((s0 + s1) + (s2 + s3)) + dangling_share) + teleport
+            # unsigned indices (mind: uint64 + int64 is float64 in Numba)
+            for v in range(_U(bounds[c]), _U(bounds[c + 1])):
+                s = 0.0
+                for j in range(_U(in_indptr[v]), _U(in_indptr[v + _ONE])):
+                    s += contrib[_U(in_indices[j])]
+                xn = damping * (s + dangling_share) + teleport
                 e += abs(xn - x[v])
                 x[v] = xn
+                inv = inv_deg[v]
+                contrib_next[v] = xn * inv
+                if inv == 0.0:
+                    d += xn
+            part_dangling[c] = d
             part_err[c] = e
+        dangling = 0.0
         err = 0.0
         for c in range(nchunks):
+            dangling += part_dangling[c]
             err += part_err[c]
-
+        contrib, contrib_next = contrib_next, contrib
         iterations += 1
         if err < limit:
             converged = True
