@@ -17,7 +17,7 @@ from .plan.plan import BatchExecutionPlan
 from .runtime.algorithm import Algorithm
 from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
-                         connected_components, core_number, degree_centrality,
+                         connected_components, connected_components_fastsv, core_number, degree_centrality,
                          eigenvector_centrality, hits, katz_centrality, label_propagation,
                          pagerank, personalized_pagerank, sssp)
 
@@ -27,7 +27,7 @@ __all__ = [
     "BatchPlanGenerator", "compile_to_batch",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-    "label_propagation", "connected_components", "core_number", "bfs", "sssp",
+    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
 ]

@@ -116,3 +116,33 @@ def test_sssp_on_unweighted_graph_counts_hops():
 def test_source_accepts_networkx_labels():
     G = nx.relabel_nodes(nx.path_graph(4), {0: "a", 1: "b", 2: "c", 3: "d"})
     assert gj.bfs(G, source="c")["depth"] == {"a": 2, "b": 1, "c": 0, "d": 1}
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_fastsv_matches_label_propagation_and_networkx(name):
+    G = FAMILIES[name]
+    got = both(gj.connected_components_fastsv, G).value
+    assert got.tolist() == gj.connected_components.run(G).value.tolist()
+    components = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    for component in components:
+        assert {int(got[v]) for v in component} == {min(component)}
+
+
+def test_gather_and_scatter_min_semantics():
+    @gj.algorithm
+    def pointer_ops(sG):
+        index = sG.nodes(unique=True)
+        target = (index * 2) % (sG.N + 1)         # some indices fall outside the graph
+        values = sG.nodes(100.0) - index
+        gathered = values[target]
+        scattered = sG.nodes(200.0).scatter_min(target, values)
+        return {"gathered": gathered, "scattered": scattered}
+
+    graph = gj.as_graph(nx.path_graph(5))
+    out = both(pointer_ops, graph).values
+    # target = [0, 2, 4, 0, 2]; n = 5, so every target is valid here
+    np.testing.assert_array_equal(out["gathered"], [100.0, 98.0, 96.0, 100.0, 98.0])
+    np.testing.assert_array_equal(out["scattered"], [97.0, 200.0, 96.0, 200.0, 98.0])
+    graph6 = gj.as_graph(nx.path_graph(6))          # target 6 at node 3 is out of range
+    out6 = both(pointer_ops, graph6).values
+    assert np.isnan(out6["gathered"][3])

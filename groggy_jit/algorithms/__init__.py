@@ -3,7 +3,7 @@
 from .centrality import (betweenness_centrality, closeness_centrality, degree_centrality,
                          eigenvector_centrality, hits, katz_centrality)
 from .community import label_propagation
-from .components import connected_components
+from .components import connected_components, connected_components_fastsv
 from .cores import core_number
 from .pagerank import pagerank, personalized_pagerank
 from .registry import REGISTRY
@@ -11,4 +11,4 @@ from .traversal import bfs, sssp
 
 __all__ = ["pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
            "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-           "label_propagation", "connected_components", "core_number", "bfs", "sssp", "REGISTRY"]
+           "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "REGISTRY"]

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from ..ir.graph import Node
 from ..ir.monoids import reduction
-from ..ir.ops import op_def
+from ..ir.ops import MISSING, op_def
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
-from ..plan.steps import GroupStep, LoopStep, ScalarStep
+from ..plan.steps import GroupStep, LoopStep, ScalarStep, SerialStep
 from ..runtime.executor import GRAPH_ARGUMENTS
 
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
@@ -198,6 +198,8 @@ class KernelEmitter:
                 self.loop(step)
             elif isinstance(step, GroupStep):
                 self.group(step)
+            elif isinstance(step, SerialStep):
+                self.scatter(self.ir.node_map[step.node])
             elif isinstance(step, ScalarStep):
                 self.scalar(step.node)
 
@@ -206,6 +208,20 @@ class KernelEmitter:
         if node.op in INLINED:
             return
         self.w.line(f"{self.plan.names[value]} = {self.expression(node, self.name)}")
+
+    def scatter(self, node: Node) -> None:
+        """Serial scatter-min: writes land on other nodes, so no parallel loop."""
+        w = self.w
+        out = self.slot(node.id)
+        x, index = self.slot(node.inputs[0]), self.slot(node.inputs[1])
+        values = self.ir.node_map[node.inputs[2]]
+        value = self.name(values.id) if values.type.kind is Kind.SCALAR else f"{self.slot(values.id)}[i]"
+        w.line(f"{out}[:] = {x}  # {self.plan.names[node.id]}: serial scatter-min")
+        w.line("for i in range(n):")
+        with w.indent():
+            w.line(f"if 0 <= {index}[i] < n:")
+            with w.indent():
+                w.line(f"{out}[{index}[i]] = min({out}[{index}[i]], {value})")
 
     # --- loops -------------------------------------------------------------------------
     def loop(self, step: LoopStep) -> None:
@@ -280,6 +296,12 @@ class KernelEmitter:
         w, name = self.w, self.plan.names[node.id]
         if node.op == "pull":
             self.pull(node)
+        elif node.op == "gather":
+            index = self.element(node.inputs[1])
+            missing = literal(MISSING[node.type.dtype], node.type.dtype)
+            w.line(f"at_{name} = {index}")
+            w.line(f"{name} = {self.slot(node.inputs[0])}[at_{name}] if 0 <= at_{name} < n "
+                   f"else {missing}")
         elif node.op == "reduce":
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])

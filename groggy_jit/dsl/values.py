@@ -134,6 +134,16 @@ class Value:
         """Convert to ``"f64"``, ``"i64"`` or ``"bool"``."""
         return self._op("cast", dtype=DType(dtype).value)
 
+    def __getitem__(self, index) -> "Value":
+        """Gather by index: ``x[parent][i] == x[parent[i]]`` (NaN / -1 / False where
+        ``parent[i]`` is not a node)."""
+        return self._op("gather", index)
+
+    def scatter_min(self, index, values) -> "Value":
+        """A copy of this map where ``out[index[i]] = min(out[index[i]], values[i])``
+        for every node i (pointer-jumping hooks, e.g. FastSV)."""
+        return self._op("scatter_min", index, values)
+
     def reduce(self, op: str = "sum") -> "Value":
         """Reduce a node map to a scalar: sum, min, max, mean, any, all, count."""
         return self._op("reduce", reduce=op)

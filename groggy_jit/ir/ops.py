@@ -33,6 +33,13 @@ class OpDef:
     commutative: bool = False
     pure: bool = True
     attrs: tuple[str, ...] = field(default=())
+    gathers: tuple[int, ...] = ()      # inputs read at other nodes than the one computed
+
+    def gathered(self, inputs: tuple[str, ...]) -> tuple[str, ...]:
+        """The input ids this op reads at arbitrary nodes (they must be complete first)."""
+        if self.arity < 0 and self.gathers == (-1,):
+            return inputs
+        return tuple(inputs[i] for i in self.gathers)
 
 
 OPS: dict[str, OpDef] = {}
@@ -200,7 +207,37 @@ def _pull_infer(ts, attrs):
 
 
 # inputs: the gathered values, and optionally a bool mask of the sources to read
-_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce")))
+_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce"), gathers=(-1,)))
+
+
+# --- reading and writing other nodes by index ------------------------------------
+
+def _gather_infer(ts, attrs):
+    x, index = ts
+    if x.kind is not Kind.NODE or index.kind is not Kind.NODE or index.dtype is not I64:
+        raise KindError(f"x[index] needs a node map x and an i64 node map index, got {x} and {index}")
+    return x
+
+
+# y[i] = x[index[i]]; an index outside 0..n-1 reads the dtype's missing value.
+_register(OpDef("gather", "gather", 2, _gather_infer, gathers=(0,)))
+
+
+def _scatter_infer(ts, attrs):
+    x, index, values = ts
+    if Kind.NODE not in (x.kind,) or index.kind is not Kind.NODE or index.dtype is not I64:
+        raise KindError(f"scatter_min needs node maps (x, i64 index, values), got {x}, {index}")
+    if values.kind is Kind.EDGE:
+        raise KindError("scatter_min values must be a node map or a scalar")
+    if promote(x.dtype, values.dtype) is not x.dtype:
+        raise KindError(f"scatter_min would change {x} to {values.dtype.value}; cast first")
+    return x
+
+
+# out = copy of x; out[index[i]] = min(out[index[i]], values[i]) for every i, in one serial pass.
+_register(OpDef("scatter_min", "scatter", 3, _scatter_infer))
+
+MISSING = {F64: float("nan"), I64: -1, BOOL: False}
 
 
 def _reduce_infer(ts, attrs):

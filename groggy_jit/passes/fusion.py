@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ..ir.graph import IRGraph, Loop
 from ..ir.types import Kind
-from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep
+from ..ir.ops import op_def
+from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
 
 # Nodes that name storage rather than compute anything.
 STORAGE_OPS = ("carry", "loop_result", "param")
@@ -52,6 +53,10 @@ class _Fuser:
                     group.after.append(node.id)
                 else:
                     steps.append(ScalarStep(node.id))
+                continue
+            if op_def(node.op).category == "scatter":      # a serial pass of its own
+                close()
+                steps.append(SerialStep(node.id))
                 continue
             if group is None or not self.enabled or not self._can_join(group, node):
                 close()
@@ -106,8 +111,8 @@ class _Fuser:
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):
             return False
-        if node.op == "pull" and any(i in members for i in node.inputs):
-            return False                 # a pull gathers from every node: inputs must be done
+        if any(i in members for i in op_def(node.op).gathered(node.inputs)):
+            return False                 # read at other nodes: those inputs must be done
         return True
 
     def _can_assign(self, group: GroupStep, carry: str, nxt: str) -> bool:
@@ -115,7 +120,7 @@ class _Fuser:
             return False
         for m in group.members:
             node = self.ir.node_map[m]
-            if node.op == "pull" and carry in node.inputs:
+            if carry in op_def(node.op).gathered(node.inputs):
                 return False             # others still gather the old value
         return True
 

@@ -45,7 +45,7 @@ from ..ir.ops import op_def
 from ..ir.types import DType, Kind
 from .liveness import storage_of
 from .plan import LEAVES, BatchExecutionPlan
-from .steps import GroupStep, LoopStep, ScalarStep
+from .steps import GroupStep, LoopStep, ScalarStep, SerialStep
 
 __all__ = ["estimate_performance", "PerformanceEstimate", "StepEstimate", "BYTE_KINDS"]
 
@@ -274,6 +274,15 @@ class _Model:
                 self.loop(step, depth, runs, per_iteration)
             elif isinstance(step, GroupStep):
                 self.rows.append(self.group(step, depth, runs, per_iteration))
+            elif isinstance(step, SerialStep):          # scatter: copy, then one serial pass
+                node = self.ir.node_map[step.node]
+                row = StepEstimate(f"serial [{self.plan.names[node.id]}:{node.op}]", depth, runs,
+                                   ops=self.n, per_iteration=per_iteration, kind="serial")
+                row.bytes["copy"] += 2 * self.size(node.id)
+                row.bytes["read"] += sum(self.size(i) for i in node.inputs[1:]
+                                         if self.ir.node_map[i].type.kind is not Kind.SCALAR)
+                row.bytes["gather"] += 2 * self.size(node.id)     # read-modify-write at index
+                self.rows.append(row)
             elif isinstance(step, ScalarStep):
                 node = self.ir.node_map[step.node]
                 ops = 0 if node.op in LEAVES else 1

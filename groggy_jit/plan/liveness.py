@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..ir.graph import IRGraph
 from ..ir.types import Kind
-from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep
+from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
 
 END = 10**9
 
@@ -34,6 +34,8 @@ def materialized(ir: IRGraph, steps) -> set[str]:
         for step in steps:
             if isinstance(step, LoopStep):
                 visit(step.body)
+            elif isinstance(step, SerialStep):
+                out.add(step.node)
             elif isinstance(step, GroupStep):
                 members = set(step.members)
                 assigned = {nxt for _, nxt in step.assigns}
@@ -114,6 +116,11 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
                 for m in step.members:
                     if m in arrays:
                         define(m, pos)
+            elif isinstance(step, SerialStep):
+                pos += 1
+                for i in ir.node_map[step.node].inputs:
+                    use(i, pos)
+                define(step.node, pos)
             elif isinstance(step, ScalarStep):
                 pos += 1
             elif isinstance(step, CopyInStep):        # only inside LoopStep

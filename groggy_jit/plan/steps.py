@@ -28,6 +28,12 @@ class GroupStep:
 
 
 @dataclass
+class SerialStep:
+    """An op that writes other nodes' values (scatter): one serial pass, no races."""
+    node: str
+
+
+@dataclass
 class CopyInStep:
     """Initialise a loop-carried node value's storage from its initial value."""
     carry: str
@@ -47,4 +53,4 @@ class LoopStep:
     swaps: list[tuple[str, str]] = field(default_factory=list)
 
 
-Step = ScalarStep | GroupStep | CopyInStep | LoopStep
+Step = ScalarStep | GroupStep | SerialStep | CopyInStep | LoopStep

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ir.graph import IRGraph, Loop
 from ..ir.monoids import reduction
-from ..ir.ops import op_def
+from ..ir.ops import MISSING, op_def
 from ..ir.types import DType
 from .result import LoopReport
 from .semantics import apply_elementwise, cast
@@ -72,6 +72,19 @@ class Interpreter:
                 return self.pull(inputs, node)
             case "reduce":
                 return self.reduce(inputs[0], a["reduce"], node)
+            case "gather":
+                x, index = inputs
+                valid = (index >= 0) & (index < self.n)
+                out = np.full(self.n, MISSING[node.type.dtype], dtype=t)
+                out[valid] = x[index[valid]]
+                return out
+            case "scatter_min":
+                x, index, values = inputs
+                out = x.copy()
+                values = np.broadcast_to(np.asarray(values, dtype=t), (self.n,))
+                valid = (index >= 0) & (index < self.n)
+                np.minimum.at(out, index[valid], values[valid])
+                return out
         assert op_def(node.op).category == "elementwise", node.op
         types = [self.ir.node_map[i].type for i in node.inputs]
         return apply_elementwise(node, inputs, types)
