@@ -19,7 +19,7 @@ from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          connected_components, connected_components_fastsv, core_number, degree_centrality,
                          eigenvector_centrality, hits, katz_centrality, label_propagation,
-                         pagerank, personalized_pagerank, sssp)
+                         pagerank, personalized_pagerank, sssp, sssp_delta)
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
@@ -27,7 +27,7 @@ __all__ = [
     "BatchPlanGenerator", "compile_to_batch",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp",
+    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
 ]

@@ -101,9 +101,11 @@ def weighted(G, seed):
 def test_sssp_matches_dijkstra(name):
     graph = weighted(FAMILIES[name], seed=len(name))
     for source in (0, 2):
-        got = both(gj.sssp, graph, source=source).value
         want = csgraph.dijkstra(graph.to_scipy(), indices=source)
-        np.testing.assert_allclose(got, want)
+        np.testing.assert_allclose(both(gj.sssp, graph, source=source).value, want)
+        for delta in (16.0, 1000.0):
+            got = both(gj.sssp_delta, graph, source=source, delta=delta).value
+            np.testing.assert_allclose(got, want)
 
 
 def test_sssp_on_unweighted_graph_counts_hops():

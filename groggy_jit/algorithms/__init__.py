@@ -7,8 +7,8 @@ from .components import connected_components, connected_components_fastsv
 from .cores import core_number
 from .pagerank import pagerank, personalized_pagerank
 from .registry import REGISTRY
-from .traversal import bfs, sssp
+from .traversal import bfs, sssp, sssp_delta
 
 __all__ = ["pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
            "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-           "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "REGISTRY"]
+           "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "REGISTRY"]

@@ -3,7 +3,7 @@
 from ..dsl.trace import NodeId
 from .registry import register
 
-__all__ = ["bfs", "sssp"]
+__all__ = ["bfs", "sssp", "sssp_delta"]
 
 
 @register("bfs")
@@ -90,4 +90,54 @@ def sssp(sG, source: NodeId = 0):
         candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active)
         active = candidate < dist
         dist = active.where(candidate, dist)
+    return dist
+
+
+@register("sssp_delta")
+def sssp_delta(sG, source: NodeId = 0, delta=32.0):
+    """Shortest path distances from ``source`` in buckets of width ``delta`` (delta-stepping style).
+
+    Nodes are settled bucket by bucket: within the lowest bucket of pending
+    nodes, edges are relaxed until no distance in the bucket improves, then the
+    next non-empty bucket follows. Same result as ``sssp``; fewer wasted
+    relaxations on graphs with varied weights. Weights must not be negative.
+
+    Parameters
+    ----------
+    source : node
+        Start node.
+    delta : float
+        Bucket width; around the average edge weight works well.
+
+    Returns
+    -------
+    ndarray of float64
+        Distance to every node; ``inf`` when unreachable.
+
+    References
+    ----------
+    .. [1] Meyer, U., Sanders, P. "Delta-stepping: a parallelizable shortest path
+       algorithm." Journal of Algorithms 49 (1), 2003.
+
+    Examples
+    --------
+    >>> import networkx as nx, groggy_jit as gj
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([(0, 1, 40.0), (0, 2, 1.0), (2, 1, 2.0)])
+    >>> gj.sssp_delta(gj.Graph.from_networkx(G, weight="weight"), source=0, delta=10.0).tolist()
+    [0.0, 3.0, 1.0]
+    """
+    sG.require("nonnegative_weights")
+    pending = sG.nodes(unique=True) == source
+    dist = pending.where(0.0, float("inf"))
+    with sG.while_any(pending):
+        lowest = pending.where(dist, float("inf")).reduce("min")
+        bound = (lowest // delta + 1) * delta
+        active = pending & (dist < bound)
+        with sG.while_any(active):
+            candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active)
+            improved = candidate < dist
+            dist = improved.where(candidate, dist)
+            pending = (pending & ~active) | improved
+            active = pending & (dist < bound)
     return dist

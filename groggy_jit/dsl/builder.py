@@ -230,8 +230,11 @@ class CoreOps(_Namespace):
         return self.b.apply("fill", scalar)
 
     def mode(self, values):
-        raise TraceError("core.mode works on collected neighbour values: use "
-                         "graph_ops.neighbor_mode_update(labels) or pull(labels, reduce='mode')")
+        """Most common value (ties to the smallest) of collected neighbour values."""
+        if not isinstance(values, NeighborValues):
+            raise TraceError("core.mode() takes graph_ops.collect_neighbor_values(x); for a "
+                             "node's own neighbours use graph_ops.neighbor_mode_update(x)")
+        return self.b.pull(values.values, over=values.over, reduce="mode")
 
 
 class GraphOps(_Namespace):
@@ -245,9 +248,24 @@ class GraphOps(_Namespace):
             raise TraceError("weighted neighbour aggregation is not supported yet")
         return self.b.pull(values, over=over, reduce=agg)
 
+    def collect_neighbor_values(self, values, over: str = "in") -> "NeighborValues":
+        """The neighbours' values of every node, to be reduced (e.g. by ``core.mode``)."""
+        return NeighborValues(self.b.lift(values), over)
+
     def neighbor_mode_update(self, labels, over: str = "in"):
         """The most common neighbour label (ties to the smallest); own label if none."""
         return self.b.pull(labels, over=over, reduce="mode")
+
+
+class NeighborValues:
+    """Neighbour values collected per node; only a reduction makes a value of them."""
+
+    def __init__(self, values: Value, over: str):
+        self.values = values
+        self.over = over
+
+    def __bool__(self):
+        raise TraceError("collected neighbour values must be reduced, e.g. core.mode(...)")
 
 
 class IterOps(_Namespace):
