@@ -19,7 +19,8 @@ from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          connected_components, connected_components_fastsv, core_number, degree_centrality,
                          eigenvector_centrality, hits, katz_centrality, label_propagation,
-                         pagerank, personalized_pagerank, sssp, sssp_delta)
+                         pagerank, personalized_pagerank, sssp, sssp_delta, triangles,
+                         triangle_count, clustering, jaccard)
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
@@ -27,7 +28,7 @@ __all__ = [
     "BatchPlanGenerator", "compile_to_batch",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta",
+    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
 ]

@@ -148,3 +148,42 @@ def test_gather_and_scatter_min_semantics():
     graph6 = gj.as_graph(nx.path_graph(6))          # target 6 at node 3 is out of range
     out6 = both(pointer_ops, graph6).values
     assert np.isnan(out6["gathered"][3])
+
+
+UNDIRECTED = [name for name, G in FAMILIES.items() if not G.is_directed()]
+
+
+@pytest.mark.parametrize("name", UNDIRECTED)
+def test_triangles_clustering_jaccard(name):
+    G = nx.Graph(FAMILIES[name])
+    G.add_edge(2, 2)                                  # a self loop: ignored, as in networkx
+    triangles = both(gj.triangles, G).value
+    assert triangles.tolist() == [nx.triangles(G)[v] for v in G]
+    assert int(both(gj.triangle_count, G).value) == sum(nx.triangles(G).values()) // 3
+    np.testing.assert_allclose(both(gj.clustering, G).value,
+                               as_array(nx.clustering(G), G), atol=1e-12)
+    H = nx.Graph(FAMILIES[name])                      # Jaccard: networkx's union counts self loops
+    scores = gj.jaccard(H)
+    for u, v, p in nx.jaccard_coefficient(H, H.edges()):
+        assert scores[(u, v)] == pytest.approx(p) and scores[(v, u)] == pytest.approx(p)
+
+
+def test_edge_maps_compute_inside_the_pull_loop():
+    @gj.algorithm
+    def weighted_mean_of_sources(sG):
+        x = sG.nodes(unique=True).astype("f64")
+        return sG.pull_edges(sG.src(x) * sG.edge_weights() + 1.0, "mean")
+
+    G = nx.DiGraph()
+    G.add_nodes_from([0, 1, 2])
+    G.add_weighted_edges_from([(0, 2, 2.0), (1, 2, 4.0), (2, 0, 0.5)])
+    graph = gj.Graph.from_networkx(G, weight="weight")
+    out = both(weighted_mean_of_sources, graph).value
+    np.testing.assert_allclose(out, [2.0, np.nan, 3.0])   # node 2: mean(0*2+1, 1*4+1)
+    plan = weighted_mean_of_sources.plan
+    assert plan.slots == [] or all(s.type.kind.value != "edge" for s in plan.slots)
+
+
+def test_triangles_refuse_directed_graphs():
+    with pytest.raises(gj.GraphInputError, match="undirected"):
+        gj.triangles(nx.DiGraph([(0, 1)]))

@@ -81,6 +81,7 @@ class KernelEmitter:
         self.arrays = set(plan.slot_of)
         self.w = _Writer()
         self.locals: set[str] = set()       # group members held in element locals
+        self.at = "i"                        # the element index: i (node) or k (in-arc)
 
     # --- naming -----------------------------------------------------------------
     def resolve(self, value: str) -> str:
@@ -112,7 +113,7 @@ class KernelEmitter:
             return self.name(node.id)
         if node.id in self.locals:
             return self.plan.names[node.id]
-        return f"{self.slot(node.id)}[i]"
+        return f"{self.slot(node.id)}[{self.at}]"
 
     def operands(self, node: Node, read) -> list[str]:
         definition = op_def(node.op)
@@ -148,6 +149,12 @@ class KernelEmitter:
             return "i"
         if node.op == "degree":
             return self.degree(node.attr("over"))
+        if node.op == "src":
+            return f"{self.slot(node.inputs[0])}[in_indices[k]]"
+        if node.op == "dst":
+            return f"{self.slot(node.inputs[0])}[i]"
+        if node.op == "edge_weight":
+            return "in_weights[k]"
         definition = op_def(node.op)
         attrs = {k: v for k, v in node.attrs}
         return definition.emit(*self.operands(node, read), **attrs)
@@ -179,14 +186,15 @@ class KernelEmitter:
             w.line("bounds[c] = v")
         for slot in plan.slots:
             held = ", ".join(plan.names[v] for v in slot.values)
-            w.line(f"s{slot.index} = np.empty(n, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
+            size = "m" if slot.type.kind is Kind.EDGE else "n"
+            w.line(f"s{slot.index} = np.empty({size}, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
         for node in self.ir.nodes:
             if node.op == "pull" and node.attr("reduce") == "mode":
                 dtype = NUMPY_DTYPE[node.type.dtype]
                 w.line(f"scratch_{plan.names[node.id]} = np.empty(in_indices.shape[0] + "
                        f"out_indices.shape[0], {dtype})")
         self.steps(plan.steps)
-        outs = [self.slot(v) if self.ir.node_map[v].type.kind is Kind.NODE else self.name(v)
+        outs = [self.name(v) if self.ir.node_map[v].type.kind is Kind.SCALAR else self.slot(v)
                 for _, v in plan.outputs]
         w.line(f"return ({', '.join(outs + ['loop_info'])},)")
         head = f"def kernel({', '.join(args)}):"
@@ -272,14 +280,70 @@ class KernelEmitter:
                 w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
             w.line("for i in range(lo, hi):")
             with w.indent():
-                for m in step.members:
-                    self.member(ir.node_map[m])
-                self.assigns(step.assigns)
+                if step.domain == "edge":
+                    self.edge_body(step)
+                else:
+                    for m in step.members:
+                        self.member(ir.node_map[m])
+                    self.assigns(step.assigns)
             for r in reductions:
                 w.line(f"partial_{names[r]}[c] = acc_{names[r]}")
         for r in reductions:
             self.combine(ir.node_map[r])
         self.locals = set()
+
+    def edge_body(self, step: GroupStep) -> None:
+        """Per node i: reduce-to-node accumulators, the loop over its in-arcs k, results."""
+        w, ir, names = self.w, self.ir, self.plan.names
+        to_nodes = [ir.node_map[m] for m in step.members if ir.node_map[m].op == "pull_edges"]
+        for p in to_nodes:
+            w.line(f"{names[p.id]} = {self._identity(p)}")
+            if reduction(p.attr("reduce")).needs_count:
+                w.line(f"count_{names[p.id]} = 0")
+        w.line("for k in range(in_indptr[i], in_indptr[i + 1]):")
+        with w.indent():
+            self.at = "k"
+            for m in step.members:
+                node = ir.node_map[m]
+                if node.op == "pull_edges":
+                    red = reduction(node.attr("reduce"))
+                    w.line(red.update_statement(names[m], self.element(node.inputs[0])))
+                    if red.needs_count:
+                        w.line(f"count_{names[m]} += 1")
+                else:
+                    self.member(node)
+            self.assigns(step.assigns)
+            self.at = "i"
+        for p in to_nodes:
+            if reduction(p.attr("reduce")).needs_count:
+                w.line(f"{names[p.id]} = np.divide({names[p.id]}, count_{names[p.id]})")
+            if p.id in self.arrays:
+                w.line(f"{self.slot(p.id)}[i] = {names[p.id]}")
+
+    def common_neighbors(self, name: str) -> None:
+        """|N(u) ∩ N(i)| for the arc u -> i: a merge of two sorted out-neighbour lists."""
+        w = self.w
+        w.line(f"u_{name} = in_indices[k]")
+        w.line(f"a_{name} = out_indptr[u_{name}]")
+        w.line(f"b_{name} = out_indptr[i]")
+        w.line(f"{name} = 0")
+        w.line(f"while a_{name} < out_indptr[u_{name} + 1] and b_{name} < out_indptr[i + 1]:")
+        with w.indent():
+            w.line(f"x_{name} = out_indices[a_{name}]")
+            w.line(f"y_{name} = out_indices[b_{name}]")
+            w.line(f"if x_{name} == y_{name}:")
+            with w.indent():
+                w.line(f"if x_{name} != u_{name} and x_{name} != i:")
+                with w.indent():
+                    w.line(f"{name} += 1")
+                w.line(f"a_{name} += 1")
+                w.line(f"b_{name} += 1")
+            w.line(f"elif x_{name} < y_{name}:")
+            with w.indent():
+                w.line(f"a_{name} += 1")
+            w.line("else:")
+            with w.indent():
+                w.line(f"b_{name} += 1")
 
     def _identity(self, node: Node) -> str:
         """Initial accumulator of a reduction (a mean accumulates a float sum)."""
@@ -306,23 +370,25 @@ class KernelEmitter:
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])
             w.line(red.update_statement(f"acc_{name}", x))
+        elif node.op == "common_neighbors":
+            self.common_neighbors(name)
         else:
             w.line(f"{name} = {self.expression(node, self.element)}")
         if node.id in self.arrays:
-            w.line(f"{self.slot(node.id)}[i] = {name}")
+            w.line(f"{self.slot(node.id)}[{self.at}] = {name}")
 
     def assigns(self, assigns) -> None:
         """Write carried values; array reads go first so no write is seen by a later read."""
         values = []
         for carry, nxt in assigns:
             expr = self.element(nxt)
-            if expr.endswith("[i]"):
+            if expr.endswith(f"[{self.at}]"):
                 temp = f"next_{self.plan.names[carry]}"
                 self.w.line(f"{temp} = {expr}")
                 expr = temp
             values.append((carry, expr))
         for carry, expr in values:
-            self.w.line(f"{self.slot(carry)}[i] = {expr}")
+            self.w.line(f"{self.slot(carry)}[{self.at}] = {expr}")
 
     def combine(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
@@ -332,7 +398,8 @@ class KernelEmitter:
         with w.indent():
             w.line(red.combine_statement(name, f"partial_{name}[c]"))
         if red.needs_count:
-            w.line(f"{name} = np.divide({name}, n)")
+            count = "m" if self.ir.node_map[node.inputs[0]].type.kind is Kind.EDGE else "n"
+            w.line(f"{name} = np.divide({name}, {count})")
 
     # --- neighbour pulls -------------------------------------------------------------------
     def _neighbour_loops(self, node: Node, body) -> None:
@@ -392,11 +459,13 @@ class KernelEmitter:
         w.line(f"start_{name} = {start}")
         w.line(f"{count} = 0")
 
+        canonical = " + 0.0" if node.type.dtype is DType.F64 else ""   # -0.0 counts as 0.0
+
         def body(value):
-            w.line(f"{buf}[start_{name} + {count}] = {value}")
+            w.line(f"{buf}[start_{name} + {count}] = {value}{canonical}")
             w.line(f"{count} += 1")
         self._neighbour_loops(node, body)
-        w.line(f"{name} = {source}[i]  # no neighbours: keep the node's own value")
+        w.line(f"{name} = {source}[i]{canonical}  # no neighbours: keep the node's own value")
         w.line(f"if {count} > 0:")
         with w.indent():
             w.line(f"window_{name} = {buf}[start_{name}:start_{name} + {count}]")
@@ -406,7 +475,11 @@ class KernelEmitter:
             w.line(f"{run} = 1")
             w.line(f"for k in range(1, {count}):")
             with w.indent():
-                w.line(f"{run} = {run} + 1 if window_{name}[k] == window_{name}[k - 1] else 1")
+                same = f"window_{name}[k] == window_{name}[k - 1]"
+                if node.type.dtype is DType.F64:                 # NaNs count as one value
+                    same = (f"{same} or (window_{name}[k] != window_{name}[k] "
+                            f"and window_{name}[k - 1] != window_{name}[k - 1])")
+                w.line(f"{run} = {run} + 1 if {same} else 1")
                 w.line(f"if {run} > {best}:  # strictly more: ties keep the smaller value")
                 with w.indent():
                     w.line(f"{best} = {run}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import KindError, TraceError
 from ..ir.graph import IRGraph
+from ..ir.verify import verify
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
 from .loops import LoopContext
@@ -82,8 +83,11 @@ class AlgorithmBuilder:
                     self.ir.replace_node(replace(node, hint=name))
 
     def constant(self, value) -> Value:
-        """A scalar constant."""
-        return self.lift(value)
+        """A scalar constant of its own (not shared with equal literals, so it can be carried)."""
+        kind = DType.of_python(value)
+        value = {DType.F64: float, DType.I64: int, DType.BOOL: bool}[kind](value)
+        node = self.ir.add("const", value=value, dtype=kind.value, region=None)
+        return Value(self, node.id)
 
     def param(self, name: str, default: Any, dtype: str | None = None) -> Value:
         """A runtime parameter: changing its value never recompiles."""
@@ -194,6 +198,7 @@ class AlgorithmBuilder:
             raise TraceError(f"algorithm {self.ir.name!r} has no outputs; call attach_as()")
         if self.loops:
             raise TraceError("build() inside an open loop")
+        verify(self.ir)
         return Algorithm.from_ir(self.ir)
 
 
@@ -326,6 +331,27 @@ class GraphHandle:
 
     def var(self, name: str, value) -> Value:
         return self.builder.var(name, value)
+
+    # --- edge maps: one value per arc u -> v, ordered by target ---------------------
+    def src(self, x) -> Value:
+        """Edge map of ``x`` at every arc's source u."""
+        return self.builder.apply("src", x)
+
+    def dst(self, x) -> Value:
+        """Edge map of ``x`` at every arc's target v."""
+        return self.builder.apply("dst", x)
+
+    def edge_weights(self) -> Value:
+        """The arcs' weights (1.0 for an unweighted graph)."""
+        return self.builder.add("edge_weight", hint="weight")
+
+    def common_neighbors(self) -> Value:
+        """For every arc u -> v, how many nodes are out-neighbours of both (u, v excluded)."""
+        return self.builder.add("common_neighbors", hint="common")
+
+    def pull_edges(self, e, reduce: str = "sum") -> Value:
+        """Reduce an edge map onto the arcs' targets: ``y[v] = reduce(e[u -> v])``."""
+        return self.builder.apply("pull_edges", e, reduce=reduce)
 
     def iterate(self, count) -> LoopContext:
         return self.builder.iterate(count)

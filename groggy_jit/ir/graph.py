@@ -45,7 +45,7 @@ class Param:
     node: bool = False          # a node id: checked against the graph, labels accepted
 
 # Checks an algorithm asks the executor to make on every graph before running.
-REQUIREMENTS = ("nonnegative_weights",)
+REQUIREMENTS = ("nonnegative_weights", "undirected")
 
 
 @dataclass

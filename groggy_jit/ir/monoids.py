@@ -54,8 +54,8 @@ def _max_identity(d: DType):
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
               lambda a: a.sum(), "{acc} += {x}"),
-    Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = min({acc}, {x})"),
-    Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = max({acc}, {x})"),
+    Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})"),
+    Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})"),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
               "{acc} = {acc} or ({x} != 0)"),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),

@@ -240,6 +240,35 @@ _register(OpDef("scatter_min", "scatter", 3, _scatter_infer))
 MISSING = {F64: float("nan"), I64: -1, BOOL: False}
 
 
+# --- edge maps: one value per arc, in the order of the in-CSR (arcs grouped by target) ---
+
+def _to_edges(ts, attrs):
+    (x,) = ts
+    if x.kind is not Kind.NODE:
+        raise KindError(f"src()/dst() need a node map, got {x}")
+    return Type(Kind.EDGE, x.dtype)
+
+
+_register(OpDef("src", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's source
+_register(OpDef("dst", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's target
+_register(OpDef("edge_weight", "edge", 0, lambda ts, a: Type(Kind.EDGE, F64)))
+# |N(u) ∩ N(v)| for the arc u -> v over out-neighbour lists, u and v themselves excluded
+_register(OpDef("common_neighbors", "edge", 0, lambda ts, a: Type(Kind.EDGE, I64)))
+
+
+def _pull_edges_infer(ts, attrs):
+    (e,) = ts
+    if e.kind is not Kind.EDGE:
+        raise KindError(f"pull_edges() needs an edge map, got {e}; use pull() for node maps")
+    if attrs["reduce"] in PULL_ONLY:
+        raise KindError("pull_edges() reduces with sum, min, max, any, all, count or mean")
+    return Type(Kind.NODE, reduction(attrs["reduce"]).result(e.dtype))
+
+
+# y[v] = reduce(e[arc] for every arc u -> v)
+_register(OpDef("pull_edges", "edge", 1, _pull_edges_infer, attrs=("reduce",)))
+
+
 def _reduce_infer(ts, attrs):
     (x,) = ts
     if x.kind is Kind.SCALAR:

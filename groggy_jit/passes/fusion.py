@@ -18,9 +18,15 @@ from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
 STORAGE_OPS = ("carry", "loop_result", "param")
 
 
-def is_node_domain(node) -> bool:
-    """Runs once per node: node maps, and reductions of node maps to scalars."""
-    return node.type.kind is Kind.NODE or node.op == "reduce"
+def domain(ir: IRGraph, node) -> str | None:
+    """Where an op runs: once per node, once per arc ("edge"), or once (None: scalar)."""
+    if node.op == "pull_edges":
+        return "edge"
+    if node.op == "reduce":
+        return ir.node_map[node.inputs[0]].type.kind.value
+    if node.type.kind is Kind.SCALAR:
+        return None
+    return node.type.kind.value
 
 
 class _Fuser:
@@ -48,7 +54,8 @@ class _Fuser:
             node = item
             if node.op in ("carry", "loop_result"):
                 continue
-            if not is_node_domain(node):
+            where = domain(self.ir, node)
+            if where is None:
                 if group is not None and self._depends_on(node, group):
                     group.after.append(node.id)
                 else:
@@ -58,21 +65,23 @@ class _Fuser:
                 close()
                 steps.append(SerialStep(node.id))
                 continue
-            if group is None or not self.enabled or not self._can_join(group, node):
+            if group is None or not self.enabled or not self._can_join(group, node, where):
                 close()
-                group = GroupStep()
+                group = GroupStep(domain=where)
             group.members.append(node.id)
         if loop_id is not None:
             for carry, nxt in self.ir.carries(loop_id):
                 if carry.type.kind is Kind.SCALAR or nxt.id == carry.id:
                     continue
-                if group is not None and self.enabled and self._can_assign(group, carry.id, nxt.id):
+                where = carry.type.kind.value
+                if group is not None and self.enabled and group.domain == where \
+                        and self._can_assign(group, carry.id, nxt.id):
                     group.assigns.append((carry.id, nxt.id))
                 elif swaps is not None and self.enabled and self._can_swap(loop_id, nxt, items):
                     swaps.append((carry.id, nxt.id))
                 else:
                     close()
-                    group = GroupStep()
+                    group = GroupStep(domain=where)
                     group.assigns.append((carry.id, nxt.id))
         close()
         return steps
@@ -105,8 +114,8 @@ class _Fuser:
         later = self._produced_after(group) | set(group.members)
         return any(i in later for i in node.inputs)
 
-    def _can_join(self, group: GroupStep, node) -> bool:
-        if group.assigns:
+    def _can_join(self, group: GroupStep, node, where: str) -> bool:
+        if group.assigns or group.domain != where:
             return False
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):

@@ -40,7 +40,7 @@ def materialized(ir: IRGraph, steps) -> set[str]:
                 members = set(step.members)
                 assigned = {nxt for _, nxt in step.assigns}
                 for m in step.members:
-                    if ir.node_map[m].type.kind is not Kind.NODE:
+                    if ir.node_map[m].type.kind is Kind.SCALAR:
                         continue
                     for u in users[m]:
                         if u in members:

@@ -48,7 +48,8 @@ class BatchExecutionPlan:
 
     @property
     def uses_weights(self) -> bool:
-        return any(n.op == "pull" and n.attr("weight") for n in self.ir.nodes)
+        return any((n.op == "pull" and n.attr("weight")) or n.op == "edge_weight"
+                   for n in self.ir.nodes)
 
     @property
     def num_values(self) -> int:
@@ -85,6 +86,17 @@ class BatchExecutionPlan:
         """The constant table: every constant once, as (value, dtype)."""
         from .serialize import constants_table
         return constants_table(self)
+
+    def loop_steps(self) -> list[LoopStep]:
+        out = []
+
+        def visit(steps):
+            for s in steps:
+                if isinstance(s, LoopStep):
+                    out.append(s)
+                    visit(s.body)
+        visit(self.steps)
+        return out
 
     def groups(self) -> list[GroupStep]:
         out = []

@@ -22,6 +22,7 @@ class GroupStep:
     members: list[str] = field(default_factory=list)
     assigns: list[tuple[str, str]] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
+    domain: str = "node"        # "edge": an inner loop over each node's in-arcs
 
     def reads_scalar_later(self, node_id: str) -> bool:
         return node_id in self.after

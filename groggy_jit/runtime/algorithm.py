@@ -137,14 +137,17 @@ class Algorithm:
         self.stats.run_seconds += seconds
         values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
         loops = self._loop_reports(plan, raw[-1])
-        return Result(values, loops, graph, {"run": seconds, "load": loaded})
+        return Result(values, loops, graph, {"run": seconds, "load": loaded}, self._kinds())
 
     def interpret(self, G, **params) -> Result:
         """Run with the reference interpreter (plain numpy, no Numba)."""
         from .interpreter import interpret
         graph, bound = self._prepare(G, params)
         values, loops = interpret(self.ir, graph, bound)
-        return Result(values, loops, graph)
+        return Result(values, loops, graph, kinds=self._kinds())
+
+    def _kinds(self) -> dict[str, str]:
+        return {name: self.ir.node_map[nid].type.kind.value for name, nid in self.ir.outputs}
 
     def kernel_for(self, index_dtype) -> tuple[Callable, float]:
         """The compiled kernel for graphs with this index dtype, and seconds spent loading it."""
@@ -171,9 +174,12 @@ class Algorithm:
         return graph, bind(self.ir.params, params, graph)
 
     def _loop_reports(self, plan, info) -> list[LoopReport]:
-        kinds = [n.attr("kind") for n in plan.ir.flat_schedule() if n.op == "loop"]
-        return [LoopReport(int(info[k, 0]), None if kind == "fixed" else bool(info[k, 1] == 1))
-                for k, kind in enumerate(kinds)]
+        """One report per loop, in the order the loops were written (as the interpreter)."""
+        row = {step.loop: step.index for step in plan.loop_steps()}
+        loops = [n for n in plan.ir.nodes if n.op == "loop"]
+        return [LoopReport(int(info[row[n.id], 0]),
+                           None if n.attr("kind") == "fixed" else bool(info[row[n.id], 1] == 1))
+                for n in loops]
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.ir.params.values())
@@ -199,6 +205,9 @@ class ConfiguredAlgorithm:
 
 
 def check_requirements(requirements, graph: Graph, name: str) -> None:
+    if "undirected" in requirements and graph.directed:
+        raise GraphInputError(f"{name} is defined for undirected graphs; convert first, e.g. "
+                              "G.to_undirected() in networkx or Graph.from_scipy(A + A.T, directed=False)")
     if "nonnegative_weights" in requirements and graph.weighted:
         negative = np.flatnonzero(graph.out_weights < 0)
         if len(negative):

@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -62,11 +63,15 @@ def version_tag() -> str:
 
 
 def kernel_dir() -> Path:
-    path = cache_root() / version_tag()
+    root = cache_root()
+    path = root / version_tag()
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not root.exists():                  # a directory we create is private
+            root.mkdir(parents=True, mode=0o700)
+            os.chmod(root, 0o700)
+        if not path.exists():
+            path.mkdir(mode=0o700)
         os.chmod(path, 0o700)
-        os.chmod(path.parent, 0o700)
     except OSError as e:
         raise CacheError(f"cannot use cache directory {path}: {e}; set {ENV_DIR} to a "
                          "writable directory") from None
@@ -108,15 +113,19 @@ class KernelCache:
 
     def __init__(self):
         self.memory: dict[str, LoadedKernel] = {}
+        self._lock = threading.Lock()        # threads of one process load a kernel once
 
     def load(self, source_text: str) -> tuple[LoadedKernel, str]:
         """The kernel for ``source_text`` and where it came from: memory, disk or compile."""
         name = module_name(source_text)
         if name in self.memory:
             return self.memory[name], "memory"
-        prepare_threads()
-        kernel = self._load_from_disk(name, source_text)
-        self.memory[name] = kernel
+        with self._lock:
+            if name in self.memory:
+                return self.memory[name], "memory"
+            prepare_threads()
+            kernel = self._load_from_disk(name, source_text)
+            self.memory[name] = kernel
         return kernel, "disk" if kernel.from_disk else "compile"
 
     def _load_from_disk(self, name: str, source_text: str) -> LoadedKernel:
@@ -137,9 +146,11 @@ class KernelCache:
                 try:
                     function = self._import(name, path)
                 except Exception as second:
-                    raise CompileError(f"the generated kernel {path} failed to compile: "
-                                       f"{type(second).__name__}: {second}. This is a "
-                                       "groggy-jit bug; please report it with that file") from second
+                    detail = str(second).strip().splitlines()
+                    raise CompileError(f"the generated kernel {path} failed to compile "
+                                       f"({type(second).__name__}: {detail[0] if detail else ''}"
+                                       "). This is a groggy-jit bug; please report it with "
+                                       "that file") from second
             seconds = time.perf_counter() - start
         hits = function.stats.cache_hits
         return LoadedKernel(function, path, from_disk=sum(hits.values()) > 0, seconds=seconds)

@@ -23,16 +23,16 @@ class Interpreter:
         self.g = graph
         self.params = params
         self.env: dict[str, object] = {}
-        loop_ids = [n.id for n in ir.flat_schedule() if n.op == "loop"]
-        self.loop_index = {nid: k for k, nid in enumerate(loop_ids)}
-        self.loops: list[LoopReport | None] = [None] * len(loop_ids)
+        loops = [n for n in ir.nodes if n.op == "loop"]          # reported in creation order
+        self.loop_index = {n.id: k for k, n in enumerate(loops)}
+        self.loops = [LoopReport(0, None if n.attr("kind") == "fixed" else False) for n in loops]
         self.n = graph.num_nodes
 
     def run(self) -> tuple[dict[str, object], list[LoopReport]]:
         with np.errstate(all="ignore"):
             self.block(self.ir.schedule())
         values = {name: self.value(nid) for name, nid in self.ir.outputs}
-        return values, [r or LoopReport(0, None) for r in self.loops]
+        return values, self.loops
 
     def value(self, nid: str):
         node = self.ir.node_map[nid]
@@ -72,6 +72,17 @@ class Interpreter:
                 return self.pull(inputs, node)
             case "reduce":
                 return self.reduce(inputs[0], a["reduce"], node)
+            case "src":
+                return inputs[0][np.asarray(self.g.in_indices, dtype=np.int64)]
+            case "dst":
+                return inputs[0][self.arc_targets()]
+            case "edge_weight":
+                w = self.g.in_weights
+                return np.ones(self.g.num_edges) if w is None else np.asarray(w, dtype=np.float64)
+            case "common_neighbors":
+                return self.common_neighbors()
+            case "pull_edges":
+                return self.reduce_rows(inputs[0], self.arc_targets(), node.attr("reduce"), node)
             case "gather":
                 x, index = inputs
                 valid = (index >= 0) & (index < self.n)
@@ -115,18 +126,19 @@ class Interpreter:
             weights.append(np.ones(len(indices)) if w is None else np.asarray(w))
         return np.concatenate(targets), np.concatenate(sources), np.concatenate(weights)
 
-    def pull(self, inputs, node) -> np.ndarray:
-        x = inputs[0]
-        target, source, weight = self.arcs(node.attr("over"))
-        if len(inputs) > 1:                               # masked: only active sources
-            keep = inputs[1][source]
-            target, source, weight = target[keep], source[keep], weight[keep]
-        gathered = x[source]
-        if node.attr("weight"):
-            gathered = gathered * weight if node.attr("combine") == "mul" else gathered + weight
-        how = node.attr("reduce")
-        if how == "mode":
-            return self.mode(x, target, gathered)
+    def arc_targets(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n), np.diff(self.g.in_indptr))
+
+    def common_neighbors(self) -> np.ndarray:
+        out_lists = [set(self.g.out_indices[self.g.out_indptr[v]:self.g.out_indptr[v + 1]].tolist())
+                     for v in range(self.n)]
+        sources = np.asarray(self.g.in_indices, dtype=np.int64)
+        return np.array([len((out_lists[u] & out_lists[v]) - {u, v})
+                         for u, v in zip(sources.tolist(), self.arc_targets().tolist())],
+                        dtype=np.int64)
+
+    def reduce_rows(self, gathered, target, how, node) -> np.ndarray:
+        """Reduce arc values onto their target nodes (identity where a node has none)."""
         red = reduction(how)
         out = np.empty(self.n, dtype=node.type.dtype.numpy)
         order = np.argsort(target, kind="stable")
@@ -140,7 +152,23 @@ class Interpreter:
                 out[v] = red.numpy(seg.astype(np.int64) if how == "sum" and seg.dtype == bool else seg)
         return out
 
+    def pull(self, inputs, node) -> np.ndarray:
+        x = inputs[0]
+        target, source, weight = self.arcs(node.attr("over"))
+        if len(inputs) > 1:                               # masked: only active sources
+            keep = inputs[1][source]
+            target, source, weight = target[keep], source[keep], weight[keep]
+        gathered = x[source]
+        if node.attr("weight"):
+            gathered = gathered * weight if node.attr("combine") == "mul" else gathered + weight
+        how = node.attr("reduce")
+        if how == "mode":
+            return self.mode(x, target, gathered)
+        return self.reduce_rows(gathered, target, how, node)
+
     def mode(self, x, target, gathered) -> np.ndarray:
+        if x.dtype == np.float64:                     # -0.0 counts as 0.0
+            x, gathered = x + 0.0, gathered + 0.0
         out = x.copy()
         order = np.argsort(target, kind="stable")
         target, gathered = target[order], gathered[order]

@@ -22,6 +22,7 @@ class Result:
     loops: list[LoopReport]
     graph: Graph
     times: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)      # output -> node / edge / scalar
 
     @property
     def value(self):
@@ -45,13 +46,23 @@ class Result:
         if labels is None:
             labels = range(self.graph.num_nodes)
 
-        def label(v):
-            if isinstance(v, np.ndarray) and v.shape == (self.graph.num_nodes,):
+        def label(name, v):
+            kind = self.kinds.get(name, "node")
+            if kind == "node" and isinstance(v, np.ndarray) and v.shape == (self.graph.num_nodes,):
                 return dict(zip(labels, v.tolist()))
+            if kind == "edge" and isinstance(v, np.ndarray):
+                return dict(zip(self.arcs(labels), v.tolist()))
             return v
         if len(self.values) == 1:
-            return label(self.value)
-        return {k: label(v) for k, v in self.values.items()}
+            return label(*next(iter(self.values.items())))
+        return {k: label(k, v) for k, v in self.values.items()}
+
+    def arcs(self, labels=None) -> list[tuple]:
+        """(source, target) of every arc in edge-map order (grouped by target)."""
+        g = self.graph
+        labels = range(g.num_nodes) if labels is None else labels
+        targets = np.repeat(np.arange(g.num_nodes), np.diff(g.in_indptr))
+        return [(labels[u], labels[v]) for u, v in zip(g.in_indices.tolist(), targets.tolist())]
 
     def __repr__(self) -> str:
         outs = ", ".join(f"{k}: {type(v).__name__}{getattr(v, 'shape', '')}"
