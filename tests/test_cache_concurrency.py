@@ -393,11 +393,6 @@ def test_a_cache_dir_that_cannot_be_created_raises_cache_error(tmp_path):
     assert not (tmp_path / "unused").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kernel_dir() checks root.exists() / path.exists() and then calls mkdir without "
-    "exist_ok: when several processes or threads find no cache directory and create it at "
-    "once, the losers get FileExistsError, re-raised as CacheError, and their run fails "
-    "(this also makes the multi-process tests on an empty cache fail now and then)"))
 def test_creating_the_cache_directory_at_once_never_fails(tmp_path, monkeypatch):
     """Processes (here: threads, which race the same way on the file system) that find no
     cache directory all create it at once; every one of them must then use it."""

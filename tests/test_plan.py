@@ -84,7 +84,7 @@ def test_source_is_one_readable_function():
     src = gj.pagerank.source
     assert src.count("def kernel(") == 1
     assert "prange(" in src and "while iterations0 < max_iter" in src
-    assert "damping" in src and "for k in range(in_indptr[i], in_indptr[i + 1])" in src
+    assert "damping" in src and "for k in range(np.uint64(in_indptr[i]), np.uint64(in_indptr[i + ONE]))" in src
 
 
 @pytest.mark.parametrize("algo", list(REGISTRY.values()), ids=lambda a: a.name)

@@ -146,11 +146,11 @@ class KernelEmitter:
         if node.op == "is_directed":
             return "directed"
         if node.op == "node_index":
-            return "i"
+            return "np.int64(i)"
         if node.op == "degree":
             return self.degree(node.attr("over"))
         if node.op == "src":
-            return f"{self.slot(node.inputs[0])}[in_indices[k]]"
+            return f"{self.slot(node.inputs[0])}[np.uint64(in_indices[k])]"
         if node.op == "dst":
             return f"{self.slot(node.inputs[0])}[i]"
         if node.op == "edge_weight":
@@ -162,7 +162,7 @@ class KernelEmitter:
     @staticmethod
     def degree(over: str) -> str:
         def one(indptr):
-            return f"np.int64({indptr}[i + 1] - {indptr}[i])"
+            return f"np.int64({indptr}[i + ONE] - {indptr}[i])"
         if over == "both":
             return f"({one('in_indptr')} + ({one('out_indptr')} if directed else 0))"
         return one(EDGE_LISTS[over][0])
@@ -173,6 +173,7 @@ class KernelEmitter:
         params = {n.attr("name"): n.id for n in self.ir.nodes if n.op == "param"}
         args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in sorted(params)]
         w.line("m = np.int64(in_indices.shape[0])")
+        w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
         w.line(f"loop_info = np.zeros(({max(plan.num_loops, 1)}, 2), np.int64)")
         w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
         w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
@@ -223,13 +224,13 @@ class KernelEmitter:
         out = self.slot(node.id)
         x, index = self.slot(node.inputs[0]), self.slot(node.inputs[1])
         values = self.ir.node_map[node.inputs[2]]
-        value = self.name(values.id) if values.type.kind is Kind.SCALAR else f"{self.slot(values.id)}[i]"
+        value = self.name(values.id) if values.type.kind is Kind.SCALAR else f"{self.slot(values.id)}[j]"
         w.line(f"{out}[:] = {x}  # {self.plan.names[node.id]}: serial scatter-min")
-        w.line("for i in range(n):")
+        w.line("for j in range(n):")
         with w.indent():
-            w.line(f"if 0 <= {index}[i] < n:")
+            w.line(f"if 0 <= {index}[j] < n:")
             with w.indent():
-                w.line(f"{out}[{index}[i]] = min({out}[{index}[i]], {value})")
+                w.line(f"{out}[{index}[j]] = min({out}[{index}[j]], {value})")
 
     # --- loops -------------------------------------------------------------------------
     def loop(self, step: LoopStep) -> None:
@@ -278,7 +279,7 @@ class KernelEmitter:
             w.line("hi = bounds[c + 1]")
             for r in reductions:
                 w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
-            w.line("for i in range(lo, hi):")
+            w.line("for i in range(np.uint64(lo), np.uint64(hi)):")
             with w.indent():
                 if step.domain == "edge":
                     self.edge_body(step)
@@ -300,7 +301,7 @@ class KernelEmitter:
             w.line(f"{names[p.id]} = {self._identity(p)}")
             if reduction(p.attr("reduce")).needs_count:
                 w.line(f"count_{names[p.id]} = 0")
-        w.line("for k in range(in_indptr[i], in_indptr[i + 1]):")
+        w.line("for k in range(np.uint64(in_indptr[i]), np.uint64(in_indptr[i + ONE])):")
         with w.indent():
             self.at = "k"
             for m in step.members:
@@ -323,17 +324,17 @@ class KernelEmitter:
     def common_neighbors(self, name: str) -> None:
         """|N(u) ∩ N(i)| for the arc u -> i: a merge of two sorted out-neighbour lists."""
         w = self.w
-        w.line(f"u_{name} = in_indices[k]")
+        w.line(f"u_{name} = np.int64(in_indices[k])")
         w.line(f"a_{name} = out_indptr[u_{name}]")
         w.line(f"b_{name} = out_indptr[i]")
         w.line(f"{name} = 0")
-        w.line(f"while a_{name} < out_indptr[u_{name} + 1] and b_{name} < out_indptr[i + 1]:")
+        w.line(f"while a_{name} < out_indptr[u_{name} + 1] and b_{name} < out_indptr[i + ONE]:")
         with w.indent():
             w.line(f"x_{name} = out_indices[a_{name}]")
             w.line(f"y_{name} = out_indices[b_{name}]")
             w.line(f"if x_{name} == y_{name}:")
             with w.indent():
-                w.line(f"if x_{name} != u_{name} and x_{name} != i:")
+                w.line(f"if x_{name} != u_{name} and x_{name} != np.int64(i):")
                 with w.indent():
                     w.line(f"{name} += 1")
                 w.line(f"a_{name} += 1")
@@ -364,8 +365,8 @@ class KernelEmitter:
             index = self.element(node.inputs[1])
             missing = literal(MISSING[node.type.dtype], node.type.dtype)
             w.line(f"at_{name} = {index}")
-            w.line(f"{name} = {self.slot(node.inputs[0])}[at_{name}] if 0 <= at_{name} < n "
-                   f"else {missing}")
+            w.line(f"{name} = {self.slot(node.inputs[0])}[np.uint64(at_{name})] "
+                   f"if 0 <= at_{name} < n else {missing}")
         elif node.op == "reduce":
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])
@@ -415,13 +416,13 @@ class KernelEmitter:
             if guard:
                 w.line("if directed:")
                 w.depth += 1
-            w.line(f"for k in range({indptr}[i], {indptr}[i + 1]):")
+            w.line(f"for k in range(np.uint64({indptr}[i]), np.uint64({indptr}[i + ONE])):")
             with w.indent():
-                value = f"{source}[{indices}[k]]"
+                value = f"{source}[np.uint64({indices}[k])]"
                 if weight:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
                 if mask:
-                    w.line(f"if {mask}[{indices}[k]]:")
+                    w.line(f"if {mask}[np.uint64({indices}[k])]:")
                     with w.indent():
                         body(value)
                 else:
@@ -473,17 +474,17 @@ class KernelEmitter:
             w.line(f"{name} = window_{name}[0]")
             w.line(f"{best} = 1")
             w.line(f"{run} = 1")
-            w.line(f"for k in range(1, {count}):")
+            w.line(f"for j in range(1, {count}):")
             with w.indent():
-                same = f"window_{name}[k] == window_{name}[k - 1]"
+                same = f"window_{name}[j] == window_{name}[j - 1]"
                 if node.type.dtype is DType.F64:                 # NaNs count as one value
-                    same = (f"{same} or (window_{name}[k] != window_{name}[k] "
-                            f"and window_{name}[k - 1] != window_{name}[k - 1])")
+                    same = (f"{same} or (window_{name}[j] != window_{name}[j] "
+                            f"and window_{name}[j - 1] != window_{name}[j - 1])")
                 w.line(f"{run} = {run} + 1 if {same} else 1")
                 w.line(f"if {run} > {best}:  # strictly more: ties keep the smaller value")
                 with w.indent():
                     w.line(f"{best} = {run}")
-                    w.line(f"{name} = window_{name}[k]")
+                    w.line(f"{name} = window_{name}[j]")
 
 
 def generate_source(plan: BatchExecutionPlan) -> KernelSource:

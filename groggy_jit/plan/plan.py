@@ -21,7 +21,7 @@ CHUNKS = 256
 # Scalar leaves: printed where they are used, not as steps.
 LEAVES = ("const", "param", "num_nodes", "num_edges", "is_directed")
 
-_RESERVED = {"n", "m", "i", "k", "c", "v", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
+_RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel"}
 

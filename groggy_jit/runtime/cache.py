@@ -67,10 +67,9 @@ def kernel_dir() -> Path:
     path = root / version_tag()
     try:
         if not root.exists():                  # a directory we create is private
-            root.mkdir(parents=True, mode=0o700)
+            root.mkdir(parents=True, mode=0o700, exist_ok=True)
             os.chmod(root, 0o700)
-        if not path.exists():
-            path.mkdir(mode=0o700)
+        path.mkdir(mode=0o700, exist_ok=True)  # other processes may create it at once
         os.chmod(path, 0o700)
     except OSError as e:
         raise CacheError(f"cannot use cache directory {path}: {e}; set {ENV_DIR} to a "
