@@ -31,6 +31,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Any, Callable, Dict
@@ -335,9 +336,11 @@ def main(argv=None):
         f"SSSP weights 1..{MAX_WEIGHT}, delta {DELTA:g}"
     )
     print("ratio = median / median of the first hand-written kernel of the group (lower is faster)")
+    policy = os.environ.get("OMP_WAIT_POLICY")
     print(
-        "note: on a busy machine every parallel loop can wait a scheduler tick for a thread;"
-        " compare with the 1-thread rows"
+        f"OMP_WAIT_POLICY={policy or 'unset'}: on a machine shared with other busy processes, "
+        "spinning OpenMP threads can make every parallel loop wait a scheduler tick; "
+        "OMP_WAIT_POLICY=passive avoids that. Compare with the 1-thread rows."
     )
 
     nx_cache = {}
