@@ -174,7 +174,12 @@ class KernelEmitter:
         args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in sorted(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
-        w.line(f"loop_info = np.zeros(({max(plan.num_loops, 1)}, 2), np.int64)")
+        # np.zeros and slice copies would each become a parallel loop (and compile time)
+        w.line(f"loop_info = np.empty(({max(plan.num_loops, 1)}, 2), np.int64)")
+        w.line(f"for j in range({max(plan.num_loops, 1)}):")
+        with w.indent():
+            w.line("loop_info[j, 0] = 0")
+            w.line("loop_info[j, 1] = 0")
         w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
         w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
         w.line("v = 0")
@@ -225,7 +230,10 @@ class KernelEmitter:
         x, index = self.slot(node.inputs[0]), self.slot(node.inputs[1])
         values = self.ir.node_map[node.inputs[2]]
         value = self.name(values.id) if values.type.kind is Kind.SCALAR else f"{self.slot(values.id)}[j]"
-        w.line(f"{out}[:] = {x}  # {self.plan.names[node.id]}: serial scatter-min")
+        w.line(f"# {self.plan.names[node.id]}: serial scatter-min")
+        w.line("for j in range(n):")
+        with w.indent():
+            w.line(f"{out}[j] = {x}[j]")
         w.line("for j in range(n):")
         with w.indent():
             w.line(f"if 0 <= {index}[j] < n:")
@@ -239,7 +247,10 @@ class KernelEmitter:
         k = step.index
         w.line(f"# loop #{k}: {loop.attr('kind')}")
         for copy in step.copy_in:
-            w.line(f"{self.slot(copy.carry)}[:] = {self.slot(copy.init)}")
+            target, source = self.slot(copy.carry), self.slot(copy.init)
+            w.line(f"for j in range({target}.shape[0]):")
+            with w.indent():
+                w.line(f"{target}[j] = {source}[j]")
         for carry, _ in step.scalar_carries:
             w.line(f"{names[carry]} = {self.name(self.ir.node_map[carry].inputs[0])}")
         it, done = f"iterations{k}", f"converged{k}"
