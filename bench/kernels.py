@@ -33,6 +33,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
+# The wait policy groggy-jit itself uses, set before any kernel starts OpenMP threads,
+# so hand-written and generated kernels run under the same policy.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 import time
 from typing import Any, Callable, Dict
 
@@ -68,10 +72,10 @@ MAX_WEIGHT = 255
 # labels (cc), depths (bfs), distances (sssp), the count (tc); a result object
 # with such an attribute, or a one-entry dict, is unwrapped.
 #
-# Empty today: groggy-jit does not yet generate BFS, SSSP or triangle
-# counting, and its connected components are not wired in here yet.
+# Filled from ``bench/generated.py``: FastSV components, BFS, delta-stepping-style
+# SSSP and the triangle count, all written in the DSL.
 # ---------------------------------------------------------------------------
-GENERATED: Dict[str, Callable[[Dict[str, Any]], Callable[[], Any]]] = {}
+from .generated import FACTORIES as GENERATED  # noqa: E402  (cc, bfs, sssp, tc)
 
 
 def symmetric_weights(A, seed=0, max_weight=MAX_WEIGHT):
