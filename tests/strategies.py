@@ -1,7 +1,8 @@
 """Random graphs and random well-typed DSL programs, for differential tests.
 
-Programs are built step by step with ``AlgorithmBuilder`` over a pool of typed
-values (node maps and scalars; f64, i64, bool).  Every step is also written down
+Programs are built step by step with ``AlgorithmBuilder`` (and the graph handle
+``sG`` for edge maps) over a pool of typed values (node maps, edge maps and
+scalars; f64, i64, bool).  Every step is also written down
 as a line of builder code, so a failing example prints a program that can be
 pasted into a regression test as it is.
 
@@ -10,10 +11,11 @@ instead of merely close:
 
 * Float sums depend on the order of the additions, and the interpreter (numpy's
   pairwise sums) and the kernels (chunked sums) add in different orders.  So
-  every float value that reaches a sum (``reduce("sum"|"mean")``, ``pull`` with
-  sum or mean, ``normalize``, an L1 convergence test) is first *quantized*: clipped
-  to [-1024, 1024] and rounded down to a multiple of 1/64.  Sums of such numbers
-  are exact in any order, so all implementations see bit-identical values and a
+  every float value that reaches a sum (``reduce("sum"|"mean")``, ``pull`` and
+  ``pull_edges`` with sum or mean, ``normalize``, an L1 convergence test) is first
+  *quantized*: clipped to [-1024, 1024] and rounded down to a multiple of 1/64.
+  Edge weights are small multiples of 1/4.  Sums of such numbers are exact in
+  any order, so all implementations see bit-identical values and a
   comparison, a floor or a loop test can never go different ways.
 * Integers stay far from overflow: every i64 result that can grow is clipped to
   [-2**20, 2**20], and a float is made finite and clipped before it becomes an
@@ -42,6 +44,13 @@ INT_BOUND = 2**20            # |i64 values| stay below this
 QUANT_BOUND = 1024.0         # quantized floats lie in [-QUANT_BOUND, QUANT_BOUND] ...
 QUANT_STEP = 64.0            # ... on a grid of 1/QUANT_STEP
 
+# Constructs the generator leaves out while a bug in them is open, so that the fuzzer
+# keeps looking for other bugs.  Each entry names the test under tests/regressions/
+# that keeps the bug visible; delete the entry once that test passes.
+AVOID: dict[str, str] = {
+    "carried edge maps": "regressions/test_edge_carries.py",
+}
+
 F64_CONSTANTS = [0.0, 1.0, 0.5, -1.0, 2.0, 3.0, -0.25, 10.0, 0.1, 1.0 / 3.0, -2.5, 1e-9,
                  1e6, 1024.0, -0.0, math.inf, -math.inf, math.nan]
 I64_CONSTANTS = [0, 1, 2, -1, 3, 5, -7, 10, 64, 1000]
@@ -54,21 +63,28 @@ ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 
 # --- graphs --------------------------------------------------------------------------
 
+WEIGHTS = [1.0, 0.5, 2.0, 0.0, -1.0, 3.25, 8.0]     # dyadic: weighted sums stay exact
+
+
 def graph_code(graph: gj.Graph) -> str:
     """Python code that rebuilds ``graph`` (for failure messages and regression tests)."""
     counts = np.diff(graph.out_indptr)
     src = np.repeat(np.arange(graph.num_nodes), counts).tolist()
     dst = np.asarray(graph.out_indices).tolist()
+    weights = None if graph.out_weights is None else np.asarray(graph.out_weights).tolist()
     if not graph.directed:                        # each undirected edge once
-        pairs = [(u, v) for u, v in zip(src, dst) if u <= v]
-        src, dst = [u for u, _ in pairs], [v for _, v in pairs]
-    return (f"gj.Graph.from_edges({src}, {dst}, num_nodes={graph.num_nodes}, "
+        keep = [k for k, (u, v) in enumerate(zip(src, dst)) if u <= v]
+        src, dst = [src[k] for k in keep], [dst[k] for k in keep]
+        weights = None if weights is None else [weights[k] for k in keep]
+    given = "" if weights is None else f"weights={weights}, "
+    return (f"gj.Graph.from_edges({src}, {dst}, {given}num_nodes={graph.num_nodes}, "
             f"directed={graph.directed})")
 
 
 @st.composite
 def graphs(draw, max_nodes: int = 40) -> gj.Graph:
-    """Directed or undirected graphs with 0..max_nodes nodes, self loops, isolated nodes."""
+    """Directed or undirected graphs with 0..max_nodes nodes, self loops, isolated nodes,
+    with or without edge weights."""
     n = draw(st.one_of(st.sampled_from([0, 1, 2, 3]), st.integers(0, max_nodes)))
     directed = draw(st.booleans())
     src: list[int] = []
@@ -93,7 +109,10 @@ def graphs(draw, max_nodes: int = 40) -> gj.Graph:
             edges = []
         src += [u for u, _ in edges]
         dst += [v for _, v in edges]
-    graph = gj.Graph.from_edges(src, dst, num_nodes=n, directed=directed)
+    weights = None
+    if draw(st.booleans()):
+        weights = draw(st.lists(st.sampled_from(WEIGHTS), min_size=len(src), max_size=len(src)))
+    graph = gj.Graph.from_edges(src, dst, weights, num_nodes=n, directed=directed)
     note(f"graph = {graph_code(graph)}")
     return graph
 
@@ -138,6 +157,7 @@ class Limits:
     max_iter: int = 4            # loop bounds
     outputs: int = 3
     params: bool = True
+    edges: bool = True           # edge maps, weighted pulls, masks, gather and scatter
 
 
 @dataclass(eq=False)
@@ -165,6 +185,7 @@ class Operand:
     """A value as it is written in an expression: a pool name or a Python number."""
     text: str
     dtype: DType
+    kind: Kind
     exact: bool
 
 
@@ -192,21 +213,38 @@ def _exact_float(x: float) -> bool:
     return math.isnan(x) or math.isinf(x) or (abs(x) <= INT_BOUND and (x * QUANT_STEP).is_integer())
 
 
+NODE, EDGE, SCALAR = Kind.NODE, Kind.EDGE, Kind.SCALAR
+MAPS = (NODE, EDGE)
+KINDS = (NODE, EDGE, SCALAR)
+
+
+def partners(kind: Kind) -> tuple[Kind, ...]:
+    """Kinds an elementwise op may combine with ``kind``: node and edge maps never mix."""
+    return KINDS if kind is SCALAR else (kind, SCALAR)
+
+
+def joint(*kinds: Kind) -> Kind:
+    return next((k for k in kinds if k is not SCALAR), SCALAR)
+
+
 class ProgramGenerator:
     """Grows one random program; ``generate()`` returns it as a ``Program``."""
 
     def __init__(self, choices, limits: Limits = Limits(), name: str = "fuzz"):
+        from groggy_jit.dsl.builder import GraphHandle
         self.c = choices
         self.limits = limits
         self.b = gj.AlgorithmBuilder(name)
-        self.ns: dict[str, object] = {"b": self.b, "gj": gj}
-        self.lines = [f"b = gj.AlgorithmBuilder({name!r})"]
+        self.ns: dict[str, object] = {"b": self.b, "gj": gj, "sG": GraphHandle(self.b)}
+        self.lines = ["from groggy_jit.dsl.builder import GraphHandle",
+                      f"b = gj.AlgorithmBuilder({name!r})", "sG = GraphHandle(b)"]
         self.indent = 0
         self.pool: list[Item] = []
         self.counter = 0
         self.loop_counter = 0
         self.params: dict[str, DType] = {}
         self.discarded = 0
+        self.kinds = KINDS if limits.edges else (NODE, SCALAR)
 
     # --- recording ----------------------------------------------------------------------
     def write(self, line: str) -> None:
@@ -232,7 +270,7 @@ class ProgramGenerator:
         return item
 
     # --- picking values -------------------------------------------------------------------
-    def pick(self, kinds=(Kind.NODE, Kind.SCALAR), dtypes=tuple(DType), accept=None) -> Item | None:
+    def pick(self, kinds=KINDS, dtypes=tuple(DType), accept=None) -> Item | None:
         options = [it for it in self.pool if it.kind in kinds and it.dtype in dtypes
                    and (accept is None or accept(it))]
         if not options:
@@ -247,14 +285,14 @@ class ProgramGenerator:
             return self.c.choice(I64_CONSTANTS)
         return self.c.choice([True, False])
 
-    def operand(self, dtypes=tuple(DType)) -> Operand | None:
-        """A pool value, or now and then a Python number."""
+    def operand(self, kinds=KINDS, dtypes=tuple(DType)) -> Operand | None:
+        """A pool value of one of ``kinds``, or now and then a Python number."""
         if self.c.integer(0, 4) == 0:
             dtype = self.c.choice(list(dtypes))
             x = self.constant(dtype)
-            return Operand(literal(x), dtype, dtype is not DType.F64 or _exact_float(x))
-        item = self.pick(dtypes=dtypes)
-        return None if item is None else Operand(item.name, item.dtype, item.exact)
+            return Operand(literal(x), dtype, SCALAR, dtype is not DType.F64 or _exact_float(x))
+        item = self.pick(kinds, dtypes)
+        return None if item is None else Operand(item.name, item.dtype, item.kind, item.exact)
 
     # --- safety wrappers ------------------------------------------------------------------
     def bounded(self, expr: str, dtype: DType) -> str:
@@ -275,6 +313,12 @@ class ProgramGenerator:
         return self.emit(f"({item.name} == {item.name}).where({item.name}, 0.0).clip("
                          f"{-QUANT_BOUND}, {QUANT_BOUND}).astype('i64')", True)
 
+    def summable(self, item: Item | None, how: str) -> Item | None:
+        """``item`` made safe to go into the reduction ``how``."""
+        if item is not None and how in ("sum", "mean") and item.dtype is DType.F64:
+            return self.quantized(item)
+        return item
+
     # --- steps ----------------------------------------------------------------------------
     def block(self, steps: int, depth: int) -> None:
         loops = 0
@@ -283,6 +327,9 @@ class ProgramGenerator:
                       self.arithmetic, self.compare, self.logic, self.where, self.unary,
                       self.min_max, self.clip, self.cast, self.reduce, self.pull, self.pull,
                       self.normalize, self.broadcast]
+            if self.limits.edges:
+                makers += [self.edge_source, self.edge_source, self.pull_edges, self.gather,
+                           self.scatter_min]
             if depth < self.limits.depth and loops < self.limits.loops:
                 makers += [self.loop, self.loop]
             if not self.pool:
@@ -295,7 +342,8 @@ class ProgramGenerator:
                 maker()
 
     def source(self) -> None:
-        kind = self.c.choice(["fill", "unique", "degree", "constant", "param", "n", "m"])
+        kind = self.c.choice(["fill", "unique", "degree", "constant", "param", "n", "m",
+                              "directed"])
         if kind in ("fill", "constant"):
             dtype = self.c.choice(list(DType))
             x = self.constant(dtype)
@@ -311,6 +359,19 @@ class ProgramGenerator:
             self.emit("b.graph_node_count()", True)
         elif kind == "m":
             self.emit("b.graph_edge_count()", True)
+        elif kind == "directed":
+            self.emit("sG.directed", True)
+
+    def edge_source(self) -> None:
+        kind = self.c.choice(["src", "dst", "weights", "common"])
+        if kind in ("src", "dst"):
+            x = self.pick((NODE,))
+            if x is not None:
+                self.emit(f"sG.{kind}({x.name})", x.exact)
+        elif kind == "weights":
+            self.emit("sG.edge_weights()", True)
+        else:
+            self.emit("sG.common_neighbors()", True)
 
     def param(self, dtype: DType) -> Item | None:
         name = f"p{len(self.params)}"
@@ -327,8 +388,8 @@ class ProgramGenerator:
         return self.c.choice([True, False])
 
     def arithmetic(self) -> None:
-        a = self.pick()
-        other = self.operand()
+        a = self.pick(self.kinds)
+        other = a and self.operand(partners(a.kind))
         if a is None or other is None:
             return
         op = self.c.choice(ARITHMETIC)
@@ -341,8 +402,8 @@ class ProgramGenerator:
         self.emit(self.bounded(expr, dtype) if op in "+-*" else expr, exact=False)
 
     def compare(self) -> None:
-        a = self.pick()
-        other = self.operand()
+        a = self.pick(self.kinds)
+        other = a and self.operand(partners(a.kind))
         if a is None or other is None:
             return
         op = self.c.choice(COMPARISONS)
@@ -352,21 +413,22 @@ class ProgramGenerator:
             self.emit(f"({a.name} {op} {other.text})", True)
 
     def logic(self) -> None:
-        a = self.pick(dtypes=(DType.BOOL,))
+        a = self.pick(self.kinds, dtypes=(DType.BOOL,))
         if a is None:
             return
         op = self.c.choice(["&", "|", "~"])
         if op == "~":
             self.emit(f"~{a.name}", True)
             return
-        other = self.operand(dtypes=(DType.BOOL,))
+        other = self.operand(partners(a.kind), dtypes=(DType.BOOL,))
         if other is not None:
             self.emit(f"{a.name} {op} {other.text}", True)
 
     def where(self) -> None:
-        cond = self.pick(dtypes=(DType.BOOL,))
-        x, y = self.operand(), self.operand()
-        if cond is None or x is None or y is None:
+        cond = self.pick(self.kinds, dtypes=(DType.BOOL,))
+        x = cond and self.operand(partners(cond.kind))
+        y = x and self.operand(partners(joint(cond.kind, x.kind)))
+        if y is None:
             return
         exact = x.exact and y.exact
         if self.c.integer(0, 3) == 0:
@@ -375,7 +437,7 @@ class ProgramGenerator:
             self.emit(f"{cond.name}.where({x.text}, {y.text})", exact)
 
     def unary(self) -> None:
-        a = self.pick()
+        a = self.pick(self.kinds)
         if a is None:
             return
         op = self.c.choice(["abs", "neg", "sqrt", "exp", "log", "abs()", "recip"])
@@ -391,15 +453,15 @@ class ProgramGenerator:
             self.emit(f"{a.name}.{op}()", False)
 
     def min_max(self) -> None:
-        a = self.pick()
-        other = self.operand()
+        a = self.pick(self.kinds)
+        other = a and self.operand(partners(a.kind))
         if a is None or other is None:
             return
         op = self.c.choice(["minimum", "maximum"])
         self.emit(f"{a.name}.{op}({other.text})", a.exact and other.exact)
 
     def clip(self) -> None:
-        a = self.pick()
+        a = self.pick(self.kinds)
         if a is None:
             return
         lo, hi = self.c.choice([(0, 1), (-1.0, 1.0), (0.0, 100.0), (-5, 5), (2, -2), (0.25, 0.75)])
@@ -407,7 +469,7 @@ class ProgramGenerator:
         self.emit(f"{a.name}.clip({lo!r}, {hi!r})", exact)
 
     def cast(self) -> None:
-        a = self.pick()
+        a = self.pick(self.kinds)
         if a is None:
             return
         target = self.c.choice(["f64", "i64", "bool"])
@@ -417,25 +479,18 @@ class ProgramGenerator:
             self.emit(f"{a.name}.astype({target!r})", a.exact)
 
     def broadcast(self) -> None:
-        s = self.pick(kinds=(Kind.SCALAR,))
+        s = self.pick((SCALAR,))
         if s is None:
             return
-        like = self.pick(kinds=(Kind.NODE,))
+        like = self.pick((NODE,))
         if like is not None and self.c.integer(0, 1):
             self.emit(f"b.core.broadcast_scalar({s.name}, {like.name})", s.exact)
         else:
             self.emit(f"b.init_nodes({s.name})", s.exact)
 
-    def summable(self, item: Item, how: str) -> Item | None:
-        """``item`` made safe to go into the reduction ``how``."""
-        if how in ("sum", "mean") and item.dtype is DType.F64:
-            return self.quantized(item)
-        return item
-
     def reduce(self) -> None:
         how = self.c.choice(SCALAR_REDUCTIONS)
-        a = self.pick(kinds=(Kind.NODE,))
-        a = a and self.summable(a, how)
+        a = self.summable(self.pick(MAPS if self.limits.edges else (NODE,)), how)
         if a is None:
             return
         if self.c.integer(0, 4) == 0:
@@ -449,24 +504,61 @@ class ProgramGenerator:
     def pull(self) -> None:
         how = self.c.choice(PULL_REDUCTIONS)
         over = self.c.choice(DIRECTIONS)
-        a = self.pick(kinds=(Kind.NODE,))
-        a = a and self.summable(a, how)
+        a = self.summable(self.pick((NODE,)), how)
         if a is None:
             return
+        extra, dtype = "", _reduced_dtype(a.dtype, how)
+        if self.limits.edges and self.c.integer(0, 2) == 0:
+            mask = self.pick((NODE,), (DType.BOOL,))
+            if mask is not None:
+                extra += f", mask={mask.name}"
+        if self.limits.edges and how != "mode" and self.c.integer(0, 2) == 0:
+            combine = self.c.choice(["default", "mul", "add"])
+            extra += ", weight='weight'" + ("" if combine == "default" else f", combine={combine!r}")
+            dtype = _reduced_dtype(DType.F64, how)
         form = self.c.integer(0, 5)
-        if form == 0 and how == "mode":
+        if not extra and form == 0 and how == "mode":
             expr = f"b.graph_ops.neighbor_mode_update({a.name}, over={over!r})"
-        elif form == 1:
+        elif not extra and form == 1:
             expr = f"b.graph_ops.neighbor_agg({a.name}, {how!r}, over={over!r})"
+        elif form == 2 and over == "in" and how == "sum" and not extra:
+            expr = f"sG @ {a.name}"
         else:
-            expr = f"b.pull({a.name}, over={over!r}, reduce={how!r})"
+            expr = f"b.pull({a.name}, over={over!r}, reduce={how!r}{extra})"
         if how in ("sum", "min", "max"):
-            expr = self.bounded(expr, _reduced_dtype(a.dtype, how))
-        self.emit(expr, exact=how in ("min", "max", "mode") and a.exact)
+            expr = self.bounded(expr, dtype)
+        self.emit(expr, exact=how in ("min", "max", "mode") and a.exact and "weight" not in extra)
+
+    def pull_edges(self) -> None:
+        how = self.c.choice([r for r in PULL_REDUCTIONS if r != "mode"])
+        e = self.summable(self.pick((EDGE,)), how)
+        if e is None:
+            return
+        expr = f"sG.pull_edges({e.name}, reduce={how!r})"
+        if how in ("sum", "min", "max"):
+            expr = self.bounded(expr, _reduced_dtype(e.dtype, how))
+        self.emit(expr, exact=how in ("min", "max") and e.exact)
+
+    def gather(self) -> None:
+        x = self.pick((NODE,))
+        index = self.pick((NODE,), (DType.I64,))
+        if x is not None and index is not None:
+            self.emit(f"{x.name}[{index.name}]", x.exact)
+
+    def scatter_min(self) -> None:
+        x = self.pick((NODE,))
+        index = self.pick((NODE,), (DType.I64,))
+        if x is None or index is None:
+            return
+        allowed = [d for d in DType if d.rank <= x.dtype.rank]
+        values = self.operand((NODE, SCALAR), tuple(allowed))
+        if values is not None:
+            self.emit(f"{x.name}.scatter_min({index.name}, {values.text})",
+                      x.exact and values.exact)
 
     def normalize(self) -> None:
         method = self.c.choice(["sum", "max", "l2"])
-        a = self.pick(kinds=(Kind.NODE,))
+        a = self.pick(MAPS if self.limits.edges else (NODE,))
         if a is not None and a.dtype is DType.F64 and method in ("sum", "l2"):
             a = self.quantized(a)
         if a is None:
@@ -478,10 +570,12 @@ class ProgramGenerator:
 
     # --- loops ----------------------------------------------------------------------------
     def loop(self, depth: int) -> None:
-        # Constants are shared nodes: carrying one would carry every use of that number.
+        # Carries: values from before the loop, not literal constants.
         inits: list[Item] = []
         for _ in range(self.c.integer(1, 3)):
-            item = self.pick(accept=lambda it: it.value.node.op != "const" and all(
+            kinds = tuple(k for k in self.kinds
+                          if not (k is EDGE and "carried edge maps" in AVOID))
+            item = self.pick(kinds, accept=lambda it: it.value.node.op != "const" and all(
                 it.value.node_id != i.value.node_id for i in inits))
             if item is not None:
                 inits.append(item)
@@ -490,10 +584,19 @@ class ProgramGenerator:
         bound = self.loop_bound()
         if bound is None:
             return
-        if self.c.integer(0, 1):
+        kind = self.c.choice(["fixed", "converge", "while_any"])
+        if kind == "while_any":
+            mask = self.pick((NODE,), (DType.BOOL,), accept=lambda it: it.value.node.op != "const")
+            if mask is None or any(mask.value.node_id == i.value.node_id for i in inits[1:]):
+                kind = "fixed"
+            else:
+                inits[0] = mask
+                bound = bound if self.c.integer(0, 3) else "None"
+                header = f"b.while_any({mask.name}, max_iter={bound})"
+        if kind == "converge":
             watch = inits[0]
             norm = self.c.choice(["l1", "linf"])
-            if norm == "l1" and watch.kind is Kind.NODE:
+            if norm == "l1" and watch.kind is not SCALAR:
                 watch = self.quantized(watch)
                 if watch is None:
                     return
@@ -504,7 +607,7 @@ class ProgramGenerator:
                 tol = p.name if p is not None else "0.5"
             header = (f"b.until_converged({watch.name}, tol={tol}, max_iter={bound}, "
                       f"norm={norm!r})")
-        else:
+        elif kind == "fixed":
             header = f"b.iterate({bound})"
         label = f"L{self.loop_counter}"
         self.loop_counter += 1
@@ -536,7 +639,7 @@ class ProgramGenerator:
             p = self.param(DType.I64)
             return p and p.name
         if form == 2:
-            s = self.pick(kinds=(Kind.SCALAR,), dtypes=(DType.I64, DType.BOOL))
+            s = self.pick((SCALAR,), (DType.I64, DType.BOOL))
             if s is not None and s.dtype is DType.BOOL:
                 return s.name
             if s is not None:
@@ -559,12 +662,17 @@ class ProgramGenerator:
 
     def converted(self, item: Item, target) -> Item | None:
         """``item`` turned into a value of type ``target``: kind first, then dtype."""
-        if item.kind is Kind.NODE and target.kind is Kind.SCALAR:
-            how = "any" if item.dtype is DType.BOOL else "max"
+        how = "any" if item.dtype is DType.BOOL else "max"
+        if item.kind is not target.kind and target.kind is SCALAR:
             item = self.emit(self.bounded(f"{item.name}.reduce({how!r})", item.dtype),
                              item.exact)
-        elif item.kind is Kind.SCALAR and target.kind is Kind.NODE:
+        elif item.kind is EDGE:                               # edge map -> node map
+            item = self.emit(self.bounded(f"sG.pull_edges({item.name}, reduce={how!r})",
+                                          item.dtype), item.exact)
+        elif item.kind is SCALAR and target.kind is not SCALAR:
             item = self.emit(f"b.init_nodes({item.name})", item.exact)
+        if item is not None and item.kind is NODE and target.kind is EDGE:
+            item = self.emit(f"sG.src({item.name})", item.exact)
         if item is None or item.dtype is target.dtype:
             return item
         if target.dtype is DType.I64 and item.dtype is DType.F64:

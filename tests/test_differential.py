@@ -29,11 +29,12 @@ from groggy_jit.runtime.executor import kernel_args
 from groggy_jit.runtime.params import bind
 from strategies import Limits, graph_code, graphs, program_from_seed, programs, rebuild
 
-EXAMPLES = int(os.environ.get("GROGGY_JIT_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("GROGGY_JIT_FUZZ_EXAMPLES", "400"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=os.environ.get("GROGGY_JIT_FUZZ_RANDOM") != "1",
+    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much, HealthCheck.large_base_example],
 )
@@ -95,7 +96,8 @@ def check_program(program, graph_list) -> None:
     for graph in graph_list:
         reference = program.algorithm.interpret(graph, **program.params)
         for level, (plan, kernel) in enumerate(kernels):
-            raw = kernel(*kernel_args(graph, bind(plan.ir.params, program.params)))
+            bound = bind(plan.ir.params, program.params, graph)
+            raw = kernel(*kernel_args(graph, bound, plan.uses_weights))
             values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
             try:
                 assert_agrees(program.algorithm, reference, values,
@@ -163,6 +165,8 @@ def sample_graphs() -> list[gj.Graph]:
         gj.Graph.from_edges([0, 1, 2, 2, 3], [1, 2, 0, 2, 3], num_nodes=6, directed=True),
         gj.Graph.from_edges([0, 0, 1, 3, 4, 4], [1, 2, 2, 4, 4, 5], num_nodes=7, directed=False),
         gj.Graph.from_edges(*star_and_ring(40), num_nodes=40, directed=True),
+        gj.Graph.from_edges([0, 1, 2, 3, 3], [1, 2, 0, 3, 0], weights=[0.5, 2.0, -1.0, 3.25, 8.0],
+                            num_nodes=5, directed=False),
     ]
 
 
@@ -173,7 +177,7 @@ def star_and_ring(n: int):
 
 
 def test_numba_kernels_agree_with_the_interpreter():
-    """A fixed sample of small programs, each compiled once with Numba and run on 5 graphs."""
+    """A fixed sample of small programs, each compiled once with Numba and run on 6 graphs."""
     graph_list = sample_graphs()
     for seed, program in numba_sample():
         for graph in graph_list:
