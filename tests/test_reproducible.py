@@ -54,9 +54,10 @@ def fingerprints() -> dict:
 
 _CHILD = textwrap.dedent("""
     import json, sys
+    import numba
     sys.path.insert(0, {tests!r})
     from test_reproducible import fingerprints
-    print(json.dumps(fingerprints()))
+    print(json.dumps({{"threads": numba.get_num_threads(), "runs": fingerprints()}}))
 """)
 
 
@@ -76,7 +77,9 @@ def by_threads(in_process, cache_dir):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               env=env, timeout=600)
         assert done.returncode == 0, done.stderr
-        out[threads] = json.loads(done.stdout.strip().splitlines()[-1])
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        assert report["threads"] == threads
+        out[threads] = report["runs"]
     return out
 
 
