@@ -47,9 +47,7 @@ QUANT_STEP = 64.0            # ... on a grid of 1/QUANT_STEP
 # Constructs the generator leaves out while a bug in them is open, so that the fuzzer
 # keeps looking for other bugs.  Each entry names the test under tests/regressions/
 # that keeps the bug visible; delete the entry once that test passes.
-AVOID: dict[str, str] = {
-    "carried edge maps": "regressions/test_edge_carries.py",
-}
+AVOID: dict[str, str] = {}
 
 F64_CONSTANTS = [0.0, 1.0, 0.5, -1.0, 2.0, 3.0, -0.25, 10.0, 0.1, 1.0 / 3.0, -2.5, 1e-9,
                  1e6, 1024.0, -0.0, math.inf, -math.inf, math.nan]

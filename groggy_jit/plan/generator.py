@@ -41,7 +41,7 @@ def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> BatchEx
     """Steps, live ranges and slots for an already optimized IR (no passes run)."""
     steps = form_steps(ir, fuse=fused)
     arrays = materialized(ir, steps) | {
-        n.id for n in ir.nodes if n.op == "carry" and n.type.kind is Kind.NODE}
+        n.id for n in ir.nodes if n.op == "carry" and n.type.kind is not Kind.SCALAR}
     intervals = live_intervals(ir, steps, arrays)
     slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
     return BatchExecutionPlan(

@@ -7,9 +7,6 @@ import groggy_jit as gj
 from groggy_jit.dsl.builder import GraphHandle
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="without passes (opt_level=0) "
-                   "the slot of an edge-map loop result that is an output is reused by the next "
-                   "loop, which overwrites it: w1 comes back as w2")
 def test_an_edge_map_loop_result_survives_a_later_loop_that_carries_it():
     b = gj.AlgorithmBuilder("edge_carry_alias")
     sG = GraphHandle(b)
