@@ -23,6 +23,13 @@ from ..runtime.executor import GRAPH_ARGUMENTS
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
+# Loop carries trade arrays through a call: Numba's parallel copy propagation never
+# terminates on a cycle of plain array copies (``a, b = b, a``) inside a loop with a
+# constant trip count, and a call result is not a copy.
+SWAP_HELPER = '''def swapped(a, b):
+    """(b, a): the two arrays of a loop carry trade places."""
+    return b, a
+'''
 EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
               "out": ("out_indptr", "out_indices", "out_weights")}
 
@@ -261,7 +268,7 @@ class KernelEmitter:
             self.steps(step.body)
             for carry, nxt in step.swaps:
                 a, b = self.slot(carry), self.slot(nxt)
-                w.line(f"{a}, {b} = {b}, {a}  # next {self.plan.names[carry]}: swap, no copy")
+                w.line(f"{a}, {b} = swapped({a}, {b})  # next {self.plan.names[carry]}: no copy")
             if step.scalar_carries:
                 targets = ", ".join(names[c] for c, _ in step.scalar_carries)
                 values = ", ".join(self.name(n) for _, n in step.scalar_carries)
@@ -513,5 +520,9 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"INDEX = {index}",
         'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
+        "",
+        "",
+        "@njit(cache=True, nogil=True)",
+        SWAP_HELPER,
     ])
     return KernelSource(header, KernelEmitter(plan).function())

@@ -1,7 +1,6 @@
 """Edge maps carried through loops (found by differential fuzzing)."""
 
 import numpy as np
-import pytest
 
 import groggy_jit as gj
 from groggy_jit.dsl.builder import GraphHandle
