@@ -10,7 +10,8 @@ __all__ = ["degree_centrality", "hits", "katz_centrality", "eigenvector_centrali
 def degree_centrality(sG):
     """Degree of every node divided by ``n - 1``, as networkx computes it.
 
-    In a directed graph the degree is in-degree plus out-degree.
+    In a directed graph the degree is in-degree plus out-degree; in an
+    undirected graph a self loop adds 2 to its node's degree, as in networkx.
 
     Returns
     -------
@@ -19,7 +20,8 @@ def degree_centrality(sG):
 
     Notes
     -----
-    O(n). A graph with one node gets centrality 1, as in networkx.
+    O(n + m): one pass over the arcs finds self loops. A graph with one node
+    gets centrality 1, as in networkx.
 
     Examples
     --------
@@ -28,7 +30,9 @@ def degree_centrality(sG):
     {0: 0.5, 1: 1.0, 2: 0.5}
     """
     n = sG.N
-    deg = sG.nodes(0.0).degrees(over="both")
+    index = sG.nodes(unique=True)
+    self_loops = sG.pull_edges((sG.src(index) == sG.dst(index)).astype("f64"), reduce="sum")
+    deg = sG.nodes(0.0).degrees(over="both") + sG.directed.where(0.0, self_loops)
     return (n > 1).where(deg / (n - 1), 1.0)
 
 
