@@ -522,7 +522,7 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"SIGNATURE = ({signature},)",
         "",
         "",
-        "@njit(cache=True, nogil=True)",
+        "@njit  # inlined into the kernel: nothing of its own to cache",
         SWAP_HELPER,
     ])
     return KernelSource(header, KernelEmitter(plan).function())
