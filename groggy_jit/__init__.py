@@ -11,7 +11,7 @@ from .graph import Graph, as_graph, read_edgelist, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.builder import AlgorithmBuilder
 from .dsl.decorator import algorithm
-from .dsl.trace import NodeId
+from .dsl.trace import NodeId, NodeValues
 from .plan.generator import BatchPlanGenerator, compile_to_batch
 from .plan.plan import BatchExecutionPlan
 from .runtime.algorithm import Algorithm
@@ -23,7 +23,7 @@ from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          triangle_count, clustering, jaccard)
 
 __all__ = [
-    "__version__", "algorithm", "NodeId", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
+    "__version__", "algorithm", "NodeId", "NodeValues", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
     "BatchPlanGenerator", "compile_to_batch",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",

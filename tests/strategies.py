@@ -187,12 +187,30 @@ class Operand:
     exact: bool
 
 
+@dataclass(frozen=True)
+class Varied:
+    """A per-node parameter value that differs from node to node, made for each graph."""
+    dtype: DType
+
+    def on(self, graph: gj.Graph) -> np.ndarray:
+        i = np.arange(graph.num_nodes)
+        if self.dtype is DType.F64:
+            return (i % 5) * 0.5 - 1.0
+        if self.dtype is DType.I64:
+            return i % 4 - 1
+        return i % 3 == 0
+
+
 @dataclass
 class Program:
     """A generated algorithm, the builder code that makes it, and parameter values to run."""
     algorithm: gj.Algorithm
     code: str
     params: dict = field(default_factory=dict)        # overrides of the defaults for a run
+
+    def params_on(self, graph: gj.Graph) -> dict:
+        """The overrides for a run on ``graph``: per-node values made to fit it."""
+        return {k: v.on(graph) if isinstance(v, Varied) else v for k, v in self.params.items()}
 
     def __repr__(self) -> str:
         return f"Program(params={self.params!r}):\n{self.code}"
@@ -341,7 +359,7 @@ class ProgramGenerator:
 
     def source(self) -> None:
         kind = self.c.choice(["fill", "unique", "degree", "constant", "param", "n", "m",
-                              "directed"])
+                              "directed", "node_values"])
         if kind in ("fill", "constant"):
             dtype = self.c.choice(list(DType))
             x = self.constant(dtype)
@@ -353,6 +371,8 @@ class ProgramGenerator:
             self.emit(f"b.node_degrees(over={self.c.choice(DIRECTIONS)!r})", True)
         elif kind == "param" and self.limits.params:
             self.param(self.c.choice(list(DType)))
+        elif kind == "node_values" and self.limits.params:
+            self.param(self.c.choice(list(DType)), per_node=True)
         elif kind == "n":
             self.emit("b.graph_node_count()", True)
         elif kind == "m":
@@ -371,11 +391,13 @@ class ProgramGenerator:
         else:
             self.emit("sG.common_neighbors()", True)
 
-    def param(self, dtype: DType) -> Item | None:
+    def param(self, dtype: DType, per_node: bool = False) -> Item | None:
+        """A scalar parameter, or with ``per_node`` one value per node (runs pass a scalar)."""
         name = f"p{len(self.params)}"
         default = self.param_value(dtype)
-        self.params[name] = dtype
-        return self.emit(f"b.param({name!r}, {literal(default)})",
+        self.params[name] = Varied(dtype) if per_node else dtype
+        call = "node_values_param" if per_node else "param"
+        return self.emit(f"b.{call}({name!r}, {literal(default)})",
                          dtype is not DType.F64 or _exact_float(default))
 
     def param_value(self, dtype: DType):
@@ -692,8 +714,8 @@ class ProgramGenerator:
             self.write(f"b.attach_as('out{j}', {item.name})")
         algorithm = self.b.build()
         self.write("algo = b.build()")
-        overrides = {name: self.param_value(dtype) for name, dtype in self.params.items()
-                     if self.c.integer(0, 2) == 0}
+        overrides = {name: kind if isinstance(kind, Varied) else self.param_value(kind)
+                     for name, kind in self.params.items() if self.c.integer(0, 2) == 0}
         return Program(algorithm, "\n".join(self.lines), overrides)
 
 

@@ -1,5 +1,7 @@
 """The rest of the catalogue against networkx / scipy, through kernel and interpreter."""
 
+import random
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -40,6 +42,22 @@ def test_closeness_and_betweenness(name):
         got = both(gj.betweenness_centrality, G, normalized=normalized).value
         want = as_array(nx.betweenness_centrality(G, normalized=normalized), G)
         np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_betweenness_from_sampled_sources_matches_networkx_k_and_seed(name):
+    G = FAMILIES[name]
+    n = len(G)
+    for k, seed, normalized in [(5, 1, True), (5, 1, False), (1, 2, True), (n - 1, 3, False),
+                                (n, 4, True)]:
+        sample = random.Random(seed).sample(list(G), k)       # networkx's own draw
+        want = as_array(nx.betweenness_centrality(G, k=k, seed=seed, normalized=normalized), G)
+        as_set = both(gj.betweenness_centrality, G, normalized=normalized, sources=set(sample))
+        mask = np.isin(np.arange(n), sample)                  # the same sample, one bool per node
+        as_mask = gj.betweenness_centrality.run(G, normalized=normalized, sources=mask)
+        for got in (as_set.value, as_mask.value):
+            np.testing.assert_allclose(got, want, atol=1e-9, equal_nan=True,
+                                       err_msg=f"k={k} seed={seed} normalized={normalized}")
 
 
 @pytest.mark.parametrize("name", FAMILIES)

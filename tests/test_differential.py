@@ -94,9 +94,10 @@ def check_program(program, graph_list) -> None:
     """Interpreter vs generated source at opt_level 0 and 1 on each graph."""
     kernels = [python_kernel(program.algorithm, level) for level in (0, 1)]
     for graph in graph_list:
-        reference = program.algorithm.interpret(graph, **program.params)
+        params = program.params_on(graph)
+        reference = program.algorithm.interpret(graph, **params)
         for level, (plan, kernel) in enumerate(kernels):
-            bound = bind(plan.ir.params, program.params, graph)
+            bound = bind(plan.ir.params, params, graph)
             raw = kernel(*kernel_args(graph, bound, plan.uses_weights))
             values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
             try:
@@ -181,8 +182,9 @@ def test_numba_kernels_agree_with_the_interpreter():
     graph_list = sample_graphs()
     for seed, program in numba_sample():
         for graph in graph_list:
-            reference = program.algorithm.interpret(graph, **program.params)
-            result = program.algorithm.run(graph, **program.params)
+            params = program.params_on(graph)
+            reference = program.algorithm.interpret(graph, **params)
+            result = program.algorithm.run(graph, **params)
             loops = [(r.iterations, r.converged) for r in result.loops]
             try:
                 assert_agrees(program.algorithm, reference, result.values, loops,

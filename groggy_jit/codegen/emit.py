@@ -108,6 +108,8 @@ class KernelEmitter:
         return self.plan.names[node.id]
 
     def slot(self, value: str) -> str:
+        if self.ir.node_map[value].op == "node_param":        # the caller's array
+            return self.plan.names[value]
         target = storage_of(self.ir, value, self.arrays)
         if target is None:
             raise AssertionError(f"{value} has no array")
@@ -177,7 +179,7 @@ class KernelEmitter:
     # --- the function ---------------------------------------------------------------
     def function(self) -> str:
         w, plan = self.w, self.plan
-        params = {n.attr("name"): n.id for n in self.ir.nodes if n.op == "param"}
+        params = {n.attr("name"): n.id for n in self.ir.nodes if n.op in ("param", "node_param")}
         args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in sorted(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
@@ -508,7 +510,8 @@ class KernelEmitter:
 def generate_source(plan: BatchExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
-    params = [NUMBA_TYPE[p.dtype] for p in sorted(plan.params, key=lambda p: p.name)]
+    params = [f'types.Array({NUMBA_TYPE[p.dtype]}, 1, "C", readonly=True)' if p.per_node
+              else NUMBA_TYPE[p.dtype] for p in sorted(plan.params, key=lambda p: p.name)]
     signature = ", ".join(["types.int64", "types.boolean"] + ["INDEX"] * 4 + ["WEIGHTS"] * 2
                           + params)
     header = "\n".join([

@@ -100,6 +100,18 @@ class AlgorithmBuilder:
         node = self.ir.add_param(name, DType.I64, default, node=True)
         return Value(self, node.id)
 
+    def node_values_param(self, name: str, default: Any) -> Value:
+        """A parameter with one value per node (a node map given at run time).
+
+        ``default`` (a float, int or bool) fills every node when the caller passes
+        nothing, and its type is the values' type.
+        """
+        if default is None:
+            raise TraceError(f"per-node parameter {name!r} needs a default value (a float, int "
+                             "or bool: it sets the values' type)")
+        node = self.ir.add_param(name, DType.of_python(default), default, per_node=True)
+        return Value(self, node.id)
+
     def require(self, requirement: str) -> None:
         """Ask every run to check the graph first, e.g. ``"nonnegative_weights"``."""
         from ..ir.graph import REQUIREMENTS

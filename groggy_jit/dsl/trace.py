@@ -20,6 +20,16 @@ class NodeId(int):
     """
 
 
+class NodeValues:
+    """Annotation for a parameter with one value per node: ``def f(sG, seeds: NodeValues = False)``.
+
+    The default (a float, int or bool) is the values' type and fills every node
+    when nothing is passed. At run time pass one scalar, a sequence or array with
+    one value per node, a dict ``{node: value}`` (other nodes get 0 / False) or,
+    for bool values, a set of nodes. Changing the values never recompiles.
+    """
+
+
 _ANNOTATED = {float: "f64", int: "i64", bool: "bool", "float": "f64", "int": "i64",
               "bool": "bool", NodeId: "i64", "NodeId": "i64"}
 
@@ -47,6 +57,8 @@ def trace(fn: Callable, name: str) -> IRGraph:
         default = None if p.default is p.empty else p.default
         if p.annotation in (NodeId, "NodeId"):
             kwargs[p.name] = builder.node_param(p.name, default)
+        elif p.annotation in (NodeValues, "NodeValues"):
+            kwargs[p.name] = builder.node_values_param(p.name, default)
         else:
             kwargs[p.name] = builder.param(p.name, default, dtype)
     out = _call_capturing_locals(fn, builder, GraphHandle(builder), kwargs)

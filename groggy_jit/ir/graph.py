@@ -43,6 +43,7 @@ class Param:
     dtype: DType
     default: Any
     node: bool = False          # a node id: checked against the graph, labels accepted
+    per_node: bool = False      # one value per node: an array given at run time
 
 # Checks an algorithm asks the executor to make on every graph before running.
 REQUIREMENTS = ("nonnegative_weights", "undirected")
@@ -140,11 +141,13 @@ class IRGraph:
         except KindError as e:
             raise KindError(f"{op}: {e}") from None
 
-    def add_param(self, name: str, dtype: DType, default: Any, node: bool = False) -> Node:
+    def add_param(self, name: str, dtype: DType, default: Any, node: bool = False,
+                  per_node: bool = False) -> Node:
         if name in self.params:
             raise IRError(f"parameter {name!r} declared twice")
-        self.params[name] = Param(name, dtype, default, node)
-        return self.add("param", name=name, dtype=dtype.value, hint=name)
+        self.params[name] = Param(name, dtype, default, node, per_node)
+        op = "node_param" if per_node else "param"
+        return self.add(op, name=name, dtype=dtype.value, hint=name)
 
     def set_output(self, name: str, node_id: str) -> None:
         if any(n == name for n, _ in self.outputs):
@@ -316,7 +319,7 @@ class IRGraph:
     def structural_hash(self) -> str:
         """sha256 of the IR's structure: no names, ids, hints or parameter defaults."""
         text = "\n".join(self.pretty(with_hints=False).splitlines()[1:])
-        params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}"
+        params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}{':per_node' if p.per_node else ''}"
                           for p in sorted(self.params.values(), key=lambda p: p.name))
         params += "|" + ",".join(sorted(self.requirements))
         return hashlib.sha256((params + "\n" + text).encode()).hexdigest()

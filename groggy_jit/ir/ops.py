@@ -166,6 +166,8 @@ _register(OpDef("num_nodes", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
 _register(OpDef("num_edges", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
 _register(OpDef("is_directed", "source", 0, lambda ts, a: Type(Kind.SCALAR, BOOL)))
 _register(OpDef("node_index", "graph", 0, lambda ts, a: Type(Kind.NODE, I64)))
+_register(OpDef("node_param", "graph", 0, lambda ts, a: Type(Kind.NODE, DType(a["dtype"])),
+                attrs=("name", "dtype")))
 _register(OpDef("degree", "graph", 0, lambda ts, a: Type(Kind.NODE, I64), attrs=("over",)))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 
-_NEVER = ("carry", "loop", "param")
+_NEVER = ("carry", "loop", "param", "node_param")
 
 
 def cse(ir: IRGraph) -> int:

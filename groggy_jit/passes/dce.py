@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 
-_KEEP = ("carry", "loop", "param")
+_KEEP = ("carry", "loop", "param", "node_param")
 
 
 def dce(ir: IRGraph) -> int:

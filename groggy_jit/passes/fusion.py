@@ -15,7 +15,7 @@ from ..ir.ops import op_def
 from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
 
 # Nodes that name storage rather than compute anything.
-STORAGE_OPS = ("carry", "loop_result", "param")
+STORAGE_OPS = ("carry", "loop_result", "param", "node_param")
 
 
 def domain(ir: IRGraph, node) -> str | None:
@@ -52,7 +52,7 @@ class _Fuser:
                 steps.append(self.loop(item))
                 continue
             node = item
-            if node.op in ("carry", "loop_result"):
+            if node.op in ("carry", "loop_result", "node_param"):   # already stored
                 continue
             where = domain(self.ir, node)
             if where is None:

@@ -612,9 +612,10 @@ def _check_structure(ir: IRGraph) -> None:
                 raise _error(f"{where} lies in a cycle of loop regions through {region}")
             seen.add(region)
             region = nodes[region].region
-        if node.op == "param":
+        if node.op in ("param", "node_param"):
             param = ir.params.get(node.attr("name"))
-            if param is None or param.dtype.value != node.attr("dtype"):
+            if param is None or param.dtype.value != node.attr("dtype") or \
+                    param.per_node != (node.op == "node_param"):
                 raise _error(f"{where} does not match a declared parameter of that name and "
                              "dtype")
     loops = [n for n in ir.nodes if n.op == "loop"]

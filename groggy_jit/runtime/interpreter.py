@@ -56,6 +56,8 @@ class Interpreter:
                 return t.type(a["value"])
             case "param":
                 return t.type(self.params[a["name"]])
+            case "node_param":
+                return np.asarray(self.params[a["name"]], dtype=t)
             case "num_nodes":
                 return np.int64(self.n)
             case "num_edges":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 
 import numpy as np
@@ -33,19 +34,69 @@ def _coerce(param: Param, value):
     return float(value)
 
 
-def node_index(param: Param, value, graph) -> int:
+def node_index(param: Param, value, graph, positions: dict | None = None) -> int:
     """A node parameter's index in ``graph``: a label for labelled graphs, else an index."""
     labels = graph.node_labels
     if labels is not None and not isinstance(value, (bool, np.bool_)):
-        position = {label: i for i, label in enumerate(labels)}.get(value)
+        if positions is None:
+            positions = {label: i for i, label in enumerate(labels)}
+        position = positions.get(value)
         if position is not None:
             return position
         raise ParameterError(f"{param.name}={value!r} is not a node of this graph")
-    index = _coerce(param, value)
+    index = _coerce(dataclasses.replace(param, dtype=DType.I64), value)
     if not 0 <= index < graph.num_nodes:
         raise ParameterError(f"{param.name}={index} is out of range: the graph has "
                              f"{graph.num_nodes} node(s), ids 0..{graph.num_nodes - 1}")
     return index
+
+
+def node_values(param: Param, value, graph) -> np.ndarray:
+    """A per-node parameter as a read-only array with one value per node of ``graph``.
+
+    Accepted: one scalar for every node; a sequence or array with one value per
+    node; a dict ``{node: value}`` (other nodes get 0 / False); for bool values, a
+    set of nodes (those are True).
+    """
+    n, dtype, name = graph.num_nodes, param.dtype.numpy, param.name
+    if isinstance(value, (dict, set, frozenset)):
+        if isinstance(value, (set, frozenset)):
+            if param.dtype is not DType.BOOL:
+                raise ParameterError(f"{name} takes a set of nodes only for True/False values; "
+                                     f"pass a dict {{node: value}} for {param.dtype.value} values")
+            value = dict.fromkeys(value, True)
+        labels = graph.node_labels
+        positions = None if labels is None else {label: i for i, label in enumerate(labels)}
+        out = np.zeros(n, dtype=dtype)
+        for node, v in value.items():
+            out[node_index(param, node, graph, positions)] = _coerce(param, v)
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        out = _per_node_array(param, np.asarray(value), n)
+    else:
+        out = np.full(n, _coerce(param, value), dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
+def _per_node_array(param: Param, given: np.ndarray, n: int) -> np.ndarray:
+    name, want = param.name, param.dtype
+    if given.shape != (n,):
+        raise ParameterError(f"{name} needs one value per node: expected shape ({n},), got "
+                             f"{given.shape}")
+    kind = given.dtype.kind
+    if want is DType.BOOL:
+        ok = kind == "b"
+    elif want is DType.I64:
+        ok = kind in "iu" or (kind == "f" and bool(np.all(np.isfinite(given)))
+                              and bool(np.all(given == np.round(given))))
+    else:
+        ok = kind in "iuf"
+    if not ok:
+        what = {DType.BOOL: "True/False values", DType.I64: "whole numbers",
+                DType.F64: "numbers"}[want]
+        raise ParameterError(f"{name} needs {what}, one per node; got an array of "
+                             f"{given.dtype}")
+    return np.array(given, dtype=want.numpy)
 
 
 def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
@@ -69,8 +120,12 @@ def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
             raise ParameterError(f"parameter {name!r} has no default; pass {name}=...")
         else:
             value = param.default
-        if param.node:
-            bound[name] = value if graph is None else node_index(param, value, graph)
+        if graph is None:               # checked without a graph: the scalars only
+            bound[name] = value if param.node or param.per_node else _coerce(param, value)
+        elif param.node:
+            bound[name] = node_index(param, value, graph)
+        elif param.per_node:
+            bound[name] = node_values(param, value, graph)
         else:
             bound[name] = _coerce(param, value)
     return bound
