@@ -78,10 +78,13 @@ def test_spectral_centralities(name):
 @pytest.mark.parametrize("name", FAMILIES)
 def test_personalized_pagerank_and_cores(name):
     G = FAMILIES[name]
-    source = list(G)[3]
-    got = both(gj.personalized_pagerank, G, source=source, tol=1e-10, max_iter=1000).value
-    want = nx.pagerank(G, personalization={source: 1}, tol=1e-10, max_iter=1000, weight=None)
-    assert np.abs(got - as_array(want, G)).sum() < 1e-9
+    nodes = list(G)
+    for personalization in [{nodes[3]: 1}, {nodes[0]: 2.0, nodes[5]: 0.5, nodes[-1]: 1.5}]:
+        got = both(gj.personalized_pagerank, G, personalization=personalization, tol=1e-10,
+                   max_iter=1000).value
+        want = nx.pagerank(G, personalization=personalization, tol=1e-10, max_iter=1000,
+                           weight=None)
+        assert np.abs(got - as_array(want, G)).sum() < 1e-9
     if not G.is_directed():
         np.testing.assert_array_equal(both(gj.core_number, G).value,
                                       as_array(nx.core_number(G), G))

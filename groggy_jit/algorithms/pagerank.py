@@ -1,6 +1,6 @@
 """PageRank."""
 
-from ..dsl.trace import NodeId
+from ..dsl.trace import NodeValues
 from .registry import register
 
 __all__ = ["pagerank", "personalized_pagerank"]
@@ -59,10 +59,19 @@ def pagerank(sG, damping=0.85, max_iter=100, tol=1e-6):
 
 
 @register("personalized_pagerank")
-def personalized_pagerank(sG, source: NodeId = 0, damping=0.85, max_iter=100, tol=1e-6):
-    """PageRank that teleports to ``source`` only (networkx ``personalization={source: 1}``).
+def personalized_pagerank(sG, personalization: NodeValues = 1.0, damping=0.85, max_iter=100,
+                          tol=1e-6):
+    """PageRank whose random surfer teleports by ``personalization`` (networkx semantics).
 
-    Dangling mass also goes to ``source``, as networkx does by default.
+    Parameters
+    ----------
+    personalization : dict {node: weight}, one weight per node, or a scalar
+        Where teleports (and, as in networkx by default, dangling mass) land,
+        in proportion to the weights; nodes left out of a dict get 0. The
+        weights must not all be zero. ``{source: 1}`` ranks nodes by their
+        proximity to ``source``; the default, equal weights, is plain PageRank.
+    damping, max_iter, tol
+        As for :func:`pagerank`.
 
     Returns
     -------
@@ -72,12 +81,12 @@ def personalized_pagerank(sG, source: NodeId = 0, damping=0.85, max_iter=100, to
     Examples
     --------
     >>> import networkx as nx, groggy_jit as gj
-    >>> r = gj.personalized_pagerank(nx.path_graph(3), source=0)
+    >>> r = gj.personalized_pagerank(nx.path_graph(3), personalization={0: 1})
     >>> r[0] > r[1] > r[2]
     True
     """
     n = sG.N
-    home = (sG.nodes(unique=True) == source).where(1.0, 0.0)
+    home = personalization / personalization.reduce("sum")
     rank = sG.nodes(1.0 / n)
     deg = rank.degrees()
     with sG.until_converged(rank, tol=tol * n, max_iter=max_iter):
