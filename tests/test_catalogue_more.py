@@ -9,6 +9,7 @@ import scipy.sparse.csgraph as csgraph
 from networkx.algorithms.link_analysis.hits_alg import _hits_scipy
 
 import groggy_jit as gj
+from groggy_jit.dsl.builder import GraphHandle
 
 FAMILIES = {name: nx.convert_node_labels_to_integers(G) for name, G in {
     "directed": nx.gnp_random_graph(40, 0.08, seed=11, directed=True),
@@ -203,6 +204,24 @@ def test_edge_maps_compute_inside_the_pull_loop():
     np.testing.assert_allclose(out, [2.0, np.nan, 3.0])   # node 2: mean(0*2+1, 1*4+1)
     plan = weighted_mean_of_sources.plan
     assert plan.slots == [] or all(s.type.kind.value != "edge" for s in plan.slots)
+
+
+def test_common_neighbours_of_hubs_searched_and_of_similar_lists_merged():
+    # A leaf of a 300-leaf hub has a handful of neighbours: its common neighbours with
+    # the hub are found by binary search in the hub's list, the others by merging.
+    G = nx.star_graph(300)
+    G.add_edges_from((v, v + 1) for v in range(1, 300, 3))         # hub triangles
+    G.add_edges_from((v, v + 7) for v in range(1, 290, 5))
+    G.add_edges_from(nx.gnp_random_graph(40, 0.3, seed=5).edges())   # dense part, hub inside
+    G.add_edges_from([(150, 150), (0, 0)])                            # never common neighbours
+    b = gj.AlgorithmBuilder("common_per_arc")
+    b.attach_as("common", GraphHandle(b).common_neighbors())
+    graph = gj.Graph.from_networkx(G)
+    got = both(b.build(), graph).value
+    targets = np.repeat(np.arange(graph.num_nodes), np.diff(graph.in_indptr))
+    want = [len((set(G[u]) & set(G[v])) - {u, v}) for u, v in zip(graph.in_indices, targets)]
+    assert got.tolist() == want
+    assert both(gj.triangles, G).value.tolist() == [nx.triangles(G)[v] for v in G]
 
 
 def test_triangles_refuse_directed_graphs():

@@ -30,6 +30,48 @@ SWAP_HELPER = '''def swapped(a, b):
     """(b, a): the two arrays of a loop carry trade places."""
     return b, a
 '''
+# Small functions the kernel calls, defined next to it in the generated module.
+COMMON_HELPER = '''def common_neighbours(indptr, indices, u, v):
+    """How many nodes other than u and v are in both sorted lists N(u) and N(v).
+
+    Scans the shorter list.  When the other is much longer (a hub's), each element
+    is found there by a binary search that only moves forward; otherwise the two
+    lists are merged.
+    """
+    a, a_end = np.int64(indptr[u]), np.int64(indptr[u + 1])
+    b, b_end = np.int64(indptr[v]), np.int64(indptr[v + 1])
+    if a_end - a > b_end - b:
+        a, a_end, b, b_end = b, b_end, a, a_end
+    count = 0
+    if b_end - b > 16 * (a_end - a):
+        for p in range(a, a_end):
+            x = indices[p]
+            hi = b_end
+            while b < hi:
+                mid = (b + hi) >> 1
+                if indices[mid] < x:
+                    b = mid + 1
+                else:
+                    hi = mid
+            if b == b_end:
+                break
+            if indices[b] == x and x != u and x != v:
+                count += 1
+        return count
+    while a < a_end and b < b_end:
+        x, y = indices[a], indices[b]
+        if x == y:
+            if x != u and x != v:
+                count += 1
+            a += 1
+            b += 1
+        elif x < y:
+            a += 1
+        else:
+            b += 1
+    return count
+'''
+HELPERS = (SWAP_HELPER, COMMON_HELPER)
 EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
               "out": ("out_indptr", "out_indices", "out_weights")}
 
@@ -42,7 +84,7 @@ class KernelSource:
 
     @property
     def text(self) -> str:
-        return f"{self.header}\n\n@njit(SIGNATURE, {FLAGS})\n{self.function}"
+        return f"{self.header}\n\n\n@njit(SIGNATURE, {FLAGS})\n{self.function}"
 
 
 def literal(value, dtype: DType) -> str:
@@ -342,29 +384,9 @@ class KernelEmitter:
                 w.line(f"{self.slot(p.id)}[i] = {names[p.id]}")
 
     def common_neighbors(self, name: str) -> None:
-        """|N(u) ∩ N(i)| for the arc u -> i: a merge of two sorted out-neighbour lists."""
-        w = self.w
-        w.line(f"u_{name} = np.int64(in_indices[k])")
-        w.line(f"a_{name} = out_indptr[u_{name}]")
-        w.line(f"b_{name} = out_indptr[i]")
-        w.line(f"{name} = 0")
-        w.line(f"while a_{name} < out_indptr[u_{name} + 1] and b_{name} < out_indptr[i + ONE]:")
-        with w.indent():
-            w.line(f"x_{name} = out_indices[a_{name}]")
-            w.line(f"y_{name} = out_indices[b_{name}]")
-            w.line(f"if x_{name} == y_{name}:")
-            with w.indent():
-                w.line(f"if x_{name} != u_{name} and x_{name} != np.int64(i):")
-                with w.indent():
-                    w.line(f"{name} += 1")
-                w.line(f"a_{name} += 1")
-                w.line(f"b_{name} += 1")
-            w.line(f"elif x_{name} < y_{name}:")
-            with w.indent():
-                w.line(f"a_{name} += 1")
-            w.line("else:")
-            with w.indent():
-                w.line(f"b_{name} += 1")
+        """|N(u) ∩ N(i)| for the arc u -> i, from the sorted out-neighbour lists."""
+        self.w.line(f"{name} = common_neighbours(out_indptr, out_indices, "
+                    f"np.int64(in_indices[k]), np.int64(i))")
 
     def _identity(self, node: Node) -> str:
         """Initial accumulator of a reduction (a mean accumulates a float sum)."""
@@ -523,9 +545,6 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"INDEX = {index}",
         'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
-        "",
-        "",
-        "@njit  # inlined into the kernel: nothing of its own to cache",
-        SWAP_HELPER,
-    ])
+    ] + [f"\n\n@njit  # compiled into the kernel: nothing of its own to cache\n{helper.rstrip()}"
+         for helper in HELPERS])
     return KernelSource(header, KernelEmitter(plan).function())

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .emit import SWAP_HELPER, KernelSource
+from .emit import HELPERS, KernelSource
 
 
 def load_python(source: KernelSource):
     """The kernel function of ``source``, executed by the Python interpreter."""
     namespace = {"np": np, "prange": range}
-    exec(compile(SWAP_HELPER, "<groggy-jit helper>", "exec"), namespace)
+    for helper in HELPERS:
+        exec(compile(helper, "<groggy-jit helper>", "exec"), namespace)
     exec(compile(source.function, "<groggy-jit kernel>", "exec"), namespace)
     kernel = namespace["kernel"]
 
