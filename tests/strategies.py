@@ -532,6 +532,10 @@ class ProgramGenerator:
             mask = self.pick((NODE,), (DType.BOOL,))
             if mask is not None:
                 extra += f", mask={mask.name}"
+        if self.limits.edges and self.c.integer(0, 2) == 0:
+            at = self.pick((NODE,), (DType.BOOL,))
+            if at is not None:
+                extra += f", at={at.name}"
         if self.limits.edges and how != "mode" and self.c.integer(0, 2) == 0:
             combine = self.c.choice(["default", "mul", "add"])
             extra += ", weight='weight'" + ("" if combine == "default" else f", combine={combine!r}")

@@ -171,7 +171,7 @@ def closeness_centrality(sG, wf_improved=True):
         level = n * 0
         with sG.while_any(frontier):
             level = level + 1
-            frontier = (depth < 0) & sG.pull(frontier, over="out", reduce="any")
+            frontier = sG.pull(frontier, over="out", reduce="any", at=depth < 0)
             depth = frontier.where(level, depth)
         reached = (depth > 0).astype("i64").reduce("sum")
         total = (depth > 0).where(depth, 0).reduce("sum")
@@ -230,7 +230,7 @@ def betweenness_centrality(sG, normalized=True, sources: NodeValues = True):
         level = n * 0
         with sG.while_any(frontier):                  # forward: levels and path counts
             level = level + 1
-            incoming = sG.pull(paths, over="in", reduce="sum", mask=frontier)
+            incoming = sG.pull(paths, over="in", reduce="sum", mask=frontier, at=depth < 0)
             frontier = (depth < 0) & (incoming > 0)
             depth = frontier.where(level, depth)
             paths = frontier.where(incoming, paths)

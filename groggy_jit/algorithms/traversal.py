@@ -25,8 +25,9 @@ def bfs(sG, source: NodeId = 0):
 
     Notes
     -----
-    Level-synchronous, pull style: each round every unvisited node looks for
-    an in-neighbour in the frontier. O(m) per level, at most n levels.
+    Level-synchronous, pull style ("bottom-up"): each round every unvisited
+    node scans its in-neighbours until it meets one in the frontier; visited
+    nodes read no arcs. At most O(m) per level, at most n levels.
 
     Examples
     --------
@@ -42,7 +43,7 @@ def bfs(sG, source: NodeId = 0):
     level = sG.N * 0
     with sG.while_any(frontier):
         level = level + 1
-        nearest = sG.pull(index, over="in", reduce="min", mask=frontier)
+        nearest = sG.pull(index, over="in", reduce="min", mask=frontier, at=depth < 0)
         frontier = (depth < 0) & (nearest < sG.N)
         depth = frontier.where(level, depth)
         parent = frontier.where(nearest, parent)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..ir.graph import Node
 from ..ir.monoids import reduction
-from ..ir.ops import MISSING, op_def
+from ..ir.ops import MISSING, op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
@@ -446,12 +446,18 @@ class KernelEmitter:
 
     # --- neighbour pulls -------------------------------------------------------------------
     def _neighbour_loops(self, node: Node, body) -> None:
-        """For each arc a pull reads, ``body(value expression)``; masked sources skipped."""
+        """For each arc a pull reads, ``body(value expression)``; masked sources skipped,
+        and with ``at`` only the chosen targets read their arcs at all."""
         w = self.w
         over = node.attr("over")
-        source = self.slot(node.inputs[0])
-        mask = self.slot(node.inputs[1]) if len(node.inputs) > 1 else None
+        x, mask, at = pull_operands(node.inputs, node.attr_dict)
+        index_values = self._is_node_index(x)
+        source = None if index_values else self.slot(x)
+        mask = self.slot(mask) if mask is not None else None
         weight, combine = node.attr("weight"), node.attr("combine")
+        if at is not None:
+            w.line(f"if {self.element(at)}:")
+            w.depth += 1
         for direction in (("in", "out") if over == "both" else (over,)):
             indptr, indices, weights = EDGE_LISTS[direction]
             guard = over == "both" and direction == "out"
@@ -460,7 +466,9 @@ class KernelEmitter:
                 w.depth += 1
             w.line(f"for k in range(np.uint64({indptr}[i]), np.uint64({indptr}[i + ONE])):")
             with w.indent():
-                value = f"{source}[np.uint64({indices}[k])]"
+                # a node's index read at a neighbour is the neighbour's id: no array read
+                value = (f"np.int64({indices}[k])" if index_values
+                         else f"{source}[np.uint64({indices}[k])]")
                 if weight:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
                 if mask:
@@ -471,6 +479,11 @@ class KernelEmitter:
                     body(value)
             if guard:
                 w.depth -= 1
+        if at is not None:
+            w.depth -= 1
+
+    def _is_node_index(self, value: str) -> bool:
+        return self.ir.node_map[self.resolve(value)].op == "node_index"
 
     def pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
@@ -491,8 +504,24 @@ class KernelEmitter:
         x_dtype = DType.F64 if node.attr("weight") else self._input_dtype(node)
         w.line(f"{name} = {literal(red.identity(x_dtype), red.result(x_dtype))}")
         cast = how == "sum" and x_dtype is DType.BOOL
-        self._neighbour_loops(node, lambda value: w.line(red.update_statement(
-            name, f"np.int64({value})" if cast else value)))
+        first_is_smallest = (how == "min" and not node.attr("weight")
+                             and node.attr("over") != "both" and self._is_node_index(node.inputs[0]))
+
+        def body(value):
+            # Stop at the first arc that decides the result: a true value for "any", a
+            # false one for "all", and for the smallest neighbour id the first neighbour
+            # (neighbour lists are sorted).
+            if how in ("any", "all"):
+                w.line(f"if {value} {'!=' if how == 'any' else '=='} 0:")
+                with w.indent():
+                    w.line(f"{name} = {how == 'any'}")
+                    w.line("break")
+            elif first_is_smallest:
+                w.line(f"{name} = {value}")
+                w.line("break")
+            else:
+                w.line(red.update_statement(name, f"np.int64({value})" if cast else value))
+        self._neighbour_loops(node, body)
 
     def mode_pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]

@@ -177,14 +177,16 @@ class AlgorithmBuilder:
         return LoopContext(self, "while_any", max_iter, watch=mask)
 
     def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
-             mask=None, combine: str | None = None) -> Value:
+             mask=None, combine: str | None = None, at=None) -> Value:
         """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
 
         ``weight="weight"`` combines each value with its edge's weight: multiplied for
         sum/mean/count/any/all, added for min/max (the (min, +) semiring of shortest
         paths); ``combine="mul"|"add"`` overrides. ``mask`` (a bool node map) limits the
         pull to sources where it holds. With no (unmasked) neighbours the result is the
-        reduction's identity (0 for sum, +inf for min, ...).
+        reduction's identity (0 for sum, +inf for min, ...). ``at`` (a bool node map)
+        computes only the targets where it holds; the others get the no-neighbour
+        result without reading a single arc, e.g. the visited nodes of a BFS.
         """
         attrs = {"over": over, "reduce": reduce}
         if weight is not None:
@@ -196,6 +198,9 @@ class AlgorithmBuilder:
         elif combine is not None:
             raise KindError("pull(combine=...) only applies with weight='weight'")
         operands = [x] if mask is None else [x, mask]
+        if at is not None:
+            operands.append(at)
+            attrs["at"] = True
         return self.apply("pull", *operands, **attrs)
 
     def load_attr(self, name: str, default=0.0) -> Value:
@@ -337,9 +342,9 @@ class GraphHandle:
         return self.builder.pull(x, "in", "sum")
 
     def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
-             mask=None, combine: str | None = None) -> Value:
+             mask=None, combine: str | None = None, at=None) -> Value:
         """Aggregate over neighbours; see ``AlgorithmBuilder.pull``."""
-        return self.builder.pull(x, over, reduce, weight, mask, combine)
+        return self.builder.pull(x, over, reduce, weight, mask, combine, at)
 
     def var(self, name: str, value) -> Value:
         return self.builder.var(name, value)

@@ -35,11 +35,12 @@ class OpDef:
     attrs: tuple[str, ...] = field(default=())
     gathers: tuple[int, ...] = ()      # inputs read at other nodes than the one computed
 
-    def gathered(self, inputs: tuple[str, ...]) -> tuple[str, ...]:
-        """The input ids this op reads at arbitrary nodes (they must be complete first)."""
-        if self.arity < 0 and self.gathers == (-1,):
-            return inputs
-        return tuple(inputs[i] for i in self.gathers)
+    def gathered(self, node) -> tuple[str, ...]:
+        """The input ids ``node`` reads at arbitrary nodes (they must be complete first)."""
+        if self.name == "pull":
+            x, mask, _ = pull_operands(node.inputs, node.attr_dict)
+            return tuple(i for i in (x, mask) if i is not None)
+        return tuple(node.inputs[i] for i in self.gathers)
 
 
 OPS: dict[str, OpDef] = {}
@@ -188,12 +189,23 @@ DIRECTIONS = ("in", "out", "both")
 WEIGHT_COMBINE = ("mul", "add")      # (sum, x) and (min, +) semirings
 
 
+def pull_operands(inputs: tuple, attrs: dict) -> tuple:
+    """A pull's (values, source mask or None, target mask or None) from its inputs."""
+    at = inputs[-1] if attrs.get("at") else None
+    rest = inputs[:-1] if at is not None else inputs
+    if len(rest) not in (1, 2):
+        raise KindError(f"pull takes 1 or 2 inputs besides at=, got {len(rest)}")
+    return rest[0], (rest[1] if len(rest) > 1 else None), at
+
+
 def _pull_infer(ts, attrs):
-    x, mask = ts[0], ts[1] if len(ts) > 1 else None
+    x, mask, at = pull_operands(ts, attrs)
     if x.kind is not Kind.NODE:
         raise KindError(f"pull() needs a node map, got {x}")
     if mask is not None and (mask.kind is not Kind.NODE or mask.dtype is not BOOL):
         raise KindError(f"pull(mask=...) needs a bool node map, got {mask}")
+    if at is not None and (at.kind is not Kind.NODE or at.dtype is not BOOL):
+        raise KindError(f"pull(at=...) needs a bool node map, got {at}")
     if attrs["over"] not in DIRECTIONS:
         raise KindError(f"pull over={attrs['over']!r}: use one of {', '.join(DIRECTIONS)}")
     name = attrs["reduce"]
@@ -208,8 +220,9 @@ def _pull_infer(ts, attrs):
     return Type(Kind.NODE, reduction(name).result(dtype))
 
 
-# inputs: the gathered values, and optionally a bool mask of the sources to read
-_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce"), gathers=(-1,)))
+# inputs: the gathered values, optionally a bool mask of the sources to read, and with
+# attribute ``at`` a bool mask of the targets computed (read at the target itself)
+_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce")))
 
 
 # --- reading and writing other nodes by index ------------------------------------

@@ -120,7 +120,7 @@ class _Fuser:
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):
             return False
-        if any(i in members for i in op_def(node.op).gathered(node.inputs)):
+        if any(i in members for i in op_def(node.op).gathered(node)):
             return False                 # read at other nodes: those inputs must be done
         return True
 
@@ -129,7 +129,7 @@ class _Fuser:
             return False
         for m in group.members:
             node = self.ir.node_map[m]
-            if carry in op_def(node.op).gathered(node.inputs):
+            if carry in op_def(node.op).gathered(node):
                 return False             # others still gather the old value
         return True
 

@@ -41,7 +41,7 @@ from typing import Mapping
 import numpy as np
 
 from ..ir.graph import IRGraph
-from ..ir.ops import op_def
+from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
 from .liveness import storage_of
 from .plan import LEAVES, BatchExecutionPlan
@@ -388,7 +388,7 @@ class _Model:
         return row
 
     def pull(self, node, row: StepEstimate, read) -> None:
-        source, mask = node.inputs[0], node.inputs[1] if len(node.inputs) > 1 else None
+        source, mask, _ = pull_operands(node.inputs, node.attr_dict)
         item = self.ir.node_map[source].type.dtype.numpy.itemsize
         for d in self.directions(node.attr("over")):
             read(self.edge_array(d, "indptr"), "index", self.isz * (self.n + 1))

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ir.graph import IRGraph, Loop
 from ..ir.monoids import reduction
-from ..ir.ops import MISSING, op_def
+from ..ir.ops import MISSING, op_def, pull_operands
 from ..ir.types import DType
 from .result import LoopReport
 from .semantics import apply_elementwise, cast
@@ -155,11 +155,14 @@ class Interpreter:
         return out
 
     def pull(self, inputs, node) -> np.ndarray:
-        x = inputs[0]
+        x, mask, at = pull_operands(inputs, node.attr_dict)
         target, source, weight = self.arcs(node.attr("over"))
-        if len(inputs) > 1:                               # masked: only active sources
-            keep = inputs[1][source]
-            target, source, weight = target[keep], source[keep], weight[keep]
+        keep = np.ones(len(target), dtype=bool)
+        if mask is not None:                              # only active sources
+            keep &= mask[source]
+        if at is not None:                                # only the chosen targets
+            keep &= at[target]
+        target, source, weight = target[keep], source[keep], weight[keep]
         gathered = x[source]
         if node.attr("weight"):
             gathered = gathered * weight if node.attr("combine") == "mul" else gathered + weight
