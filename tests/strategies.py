@@ -54,7 +54,7 @@ F64_CONSTANTS = [0.0, 1.0, 0.5, -1.0, 2.0, 3.0, -0.25, 10.0, 0.1, 1.0 / 3.0, -2.
 I64_CONSTANTS = [0, 1, 2, -1, 3, 5, -7, 10, 64, 1000]
 DIRECTIONS = ["in", "out", "both"]
 SCALAR_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count"]
-PULL_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count", "mode"]
+PULL_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count", "mode", "argmin"]
 COMPARISONS = ["<", "<=", ">", ">=", "==", "!="]
 ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 
@@ -524,7 +524,10 @@ class ProgramGenerator:
     def pull(self) -> None:
         how = self.c.choice(PULL_REDUCTIONS)
         over = self.c.choice(DIRECTIONS)
-        a = self.summable(self.pick((NODE,)), how)
+        if how == "argmin":     # numbers both sides agree on exactly, or ties could differ
+            a = self.pick((NODE,), (DType.F64, DType.I64), accept=lambda it: it.exact)
+        else:
+            a = self.summable(self.pick((NODE,)), how)
         if a is None:
             return
         extra, dtype = "", _reduced_dtype(a.dtype, how)
@@ -551,10 +554,11 @@ class ProgramGenerator:
             expr = f"b.pull({a.name}, over={over!r}, reduce={how!r}{extra})"
         if how in ("sum", "min", "max"):
             expr = self.bounded(expr, dtype)
-        self.emit(expr, exact=how in ("min", "max", "mode") and a.exact and "weight" not in extra)
+        self.emit(expr, exact=how == "argmin" or (how in ("min", "max", "mode") and a.exact
+                                                   and "weight" not in extra))
 
     def pull_edges(self) -> None:
-        how = self.c.choice([r for r in PULL_REDUCTIONS if r != "mode"])
+        how = self.c.choice([r for r in PULL_REDUCTIONS if r not in ("mode", "argmin")])
         e = self.summable(self.pick((EDGE,)), how)
         if e is None:
             return
@@ -724,7 +728,7 @@ class ProgramGenerator:
 
 
 def _reduced_dtype(dtype: DType, how: str) -> DType:
-    if how == "sum" and dtype is DType.BOOL:
+    if (how == "sum" and dtype is DType.BOOL) or how == "argmin":
         return DType.I64
     return dtype
 

@@ -227,3 +227,36 @@ def test_common_neighbours_of_hubs_searched_and_of_similar_lists_merged():
 def test_triangles_refuse_directed_graphs():
     with pytest.raises(gj.GraphInputError, match="undirected"):
         gj.triangles(nx.DiGraph([(0, 1)]))
+
+
+@pytest.mark.parametrize("directed", [True, False])
+def test_argmin_pull_picks_the_neighbour_with_the_smallest_value(directed):
+    G = nx.gnp_random_graph(30, 0.15, seed=21, directed=directed)
+    for u, v in G.edges():
+        G[u][v]["weight"] = float((u * 7 + v * 3) % 5)
+    values = np.array([(v * 5) % 7 for v in G], dtype=float)     # many ties
+    values[[4, 9]] = np.nan                                        # never chosen
+    b = gj.AlgorithmBuilder("argmin_neighbour")
+    sG = GraphHandle(b)
+    x = b.node_values_param("x", 0.0)
+    for over in ("in", "out", "both"):
+        b.attach_as(over, sG.pull(x, over=over, reduce="argmin"))
+        b.attach_as(f"{over}_weighted", sG.pull(x, over=over, reduce="argmin", weight="weight"))
+    graph = gj.Graph.from_networkx(G, weight="weight")
+    got = both(b.build(), graph, x=values).values
+
+    def expected(over, weighted):
+        best = []
+        for v in G:
+            arcs = [] if directed else [(u, G[u][v]["weight"]) for u in G[v]]
+            if directed and over in ("in", "both"):
+                arcs += [(u, G[u][v]["weight"]) for u in G.predecessors(v)]
+            if directed and over in ("out", "both"):
+                arcs += [(u, G[v][u]["weight"]) for u in G.successors(v)]
+            scored = [(values[u] + (w if weighted else 0.0), u) for u, w in arcs
+                      if not np.isnan(values[u])]
+            best.append(min(scored)[1] if scored else -1)
+        return best
+    for over in ("in", "out", "both"):
+        assert got[over].tolist() == expected(over, False), over
+        assert got[f"{over}_weighted"].tolist() == expected(over, True), over

@@ -446,7 +446,7 @@ class KernelEmitter:
 
     # --- neighbour pulls -------------------------------------------------------------------
     def _neighbour_loops(self, node: Node, body) -> None:
-        """For each arc a pull reads, ``body(value expression)``; masked sources skipped,
+        """For each arc a pull reads, ``body(value, neighbour id)``; masked sources skipped,
         and with ``at`` only the chosen targets read their arcs at all."""
         w = self.w
         over = node.attr("over")
@@ -471,12 +471,13 @@ class KernelEmitter:
                          else f"{source}[np.uint64({indices}[k])]")
                 if weight:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
+                neighbour = f"np.int64({indices}[k])"
                 if mask:
                     w.line(f"if {mask}[np.uint64({indices}[k])]:")
                     with w.indent():
-                        body(value)
+                        body(value, neighbour)
                 else:
-                    body(value)
+                    body(value, neighbour)
             if guard:
                 w.depth -= 1
         if at is not None:
@@ -490,12 +491,14 @@ class KernelEmitter:
         how = node.attr("reduce")
         if how == "mode":
             return self.mode_pull(node)
+        if how == "argmin":
+            return self.argmin_pull(node)
         red = reduction(how)
         if red.needs_count:
             w.line(f"{name} = 0.0")
             w.line(f"count_{name} = 0")
 
-            def body(value):
+            def body(value, _):
                 w.line(f"{name} += {value}")
                 w.line(f"count_{name} += 1")
             self._neighbour_loops(node, body)
@@ -507,7 +510,7 @@ class KernelEmitter:
         first_is_smallest = (how == "min" and not node.attr("weight")
                              and node.attr("over") != "both" and self._is_node_index(node.inputs[0]))
 
-        def body(value):
+        def body(value, _):
             # Stop at the first arc that decides the result: a true value for "any", a
             # false one for "all", and for the smallest neighbour id the first neighbour
             # (neighbour lists are sorted).
@@ -523,6 +526,22 @@ class KernelEmitter:
                 w.line(red.update_statement(name, f"np.int64({value})" if cast else value))
         self._neighbour_loops(node, body)
 
+    def argmin_pull(self, node: Node) -> None:
+        w, name = self.w, self.plan.names[node.id]
+        x_dtype = DType.F64 if node.attr("weight") else self._input_dtype(node)
+        best = f"best_{name}"
+        w.line(f"{name} = -1")
+        w.line(f"{best} = {literal(reduction('min').identity(x_dtype), x_dtype)}")
+
+        def body(value, neighbour):
+            w.line(f"value_{name} = {value}")
+            w.line(f"if value_{name} < {best} or (value_{name} == {best} and "
+                   f"({name} < 0 or {neighbour} < {name})):")
+            with w.indent():
+                w.line(f"{best} = value_{name}")
+                w.line(f"{name} = {neighbour}")
+        self._neighbour_loops(node, body)
+
     def mode_pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
         over, source = node.attr("over"), self.slot(node.inputs[0])
@@ -533,7 +552,7 @@ class KernelEmitter:
 
         canonical = " + 0.0" if node.type.dtype is DType.F64 else ""   # -0.0 counts as 0.0
 
-        def body(value):
+        def body(value, _):
             w.line(f"{buf}[start_{name} + {count}] = {value}{canonical}")
             w.line(f"{count} += 1")
         self._neighbour_loops(node, body)

@@ -181,8 +181,9 @@ class AlgorithmBuilder:
         """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
 
         ``weight="weight"`` combines each value with its edge's weight: multiplied for
-        sum/mean/count/any/all, added for min/max (the (min, +) semiring of shortest
-        paths); ``combine="mul"|"add"`` overrides. ``mask`` (a bool node map) limits the
+        sum/mean/count/any/all, added for min/max/argmin (the (min, +) semiring of
+        shortest paths); ``combine="mul"|"add"`` overrides. ``reduce="argmin"`` gives
+        the neighbour with the smallest value (ties: the smallest id; -1 if none). ``mask`` (a bool node map) limits the
         pull to sources where it holds. With no (unmasked) neighbours the result is the
         reduction's identity (0 for sum, +inf for min, ...). ``at`` (a bool node map)
         computes only the targets where it holds; the others get the no-neighbour
@@ -194,7 +195,7 @@ class AlgorithmBuilder:
                 raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
                                 "graph's edge weights")
             attrs["weight"] = weight
-            attrs["combine"] = combine or ("add" if reduce in ("min", "max") else "mul")
+            attrs["combine"] = combine or ("add" if reduce in ("min", "max", "argmin") else "mul")
         elif combine is not None:
             raise KindError("pull(combine=...) only applies with weight='weight'")
         operands = [x] if mask is None else [x, mask]

@@ -67,7 +67,10 @@ REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
 ]}
 
 # Neighbour pulls also know these, which need more than a running accumulator.
-PULL_ONLY = ("mode",)
+# mode: the most frequent value (ties to the smallest), the node's own without neighbours;
+# argmin: the neighbour with the smallest value (ties to the smallest id, NaN never
+# chosen), -1 without neighbours.
+PULL_ONLY = ("mode", "argmin")
 
 
 def reduction(name: str) -> Reduction:

@@ -212,6 +212,10 @@ def _pull_infer(ts, attrs):
     weighted = attrs.get("weight") is not None
     if weighted and attrs.get("combine") not in WEIGHT_COMBINE:
         raise KindError(f"pull combine={attrs.get('combine')!r}: use one of {', '.join(WEIGHT_COMBINE)}")
+    if name == "argmin":
+        if x.dtype is BOOL:
+            raise KindError("pull(reduce='argmin') needs numbers, got a bool node map")
+        return Type(Kind.NODE, I64)
     if name in PULL_ONLY:
         if weighted:
             raise KindError("pull(reduce='mode') does not take weights")
@@ -276,7 +280,8 @@ def _pull_edges_infer(ts, attrs):
     if e.kind is not Kind.EDGE:
         raise KindError(f"pull_edges() needs an edge map, got {e}; use pull() for node maps")
     if attrs["reduce"] in PULL_ONLY:
-        raise KindError("pull_edges() reduces with sum, min, max, any, all, count or mean")
+        raise KindError("pull_edges() reduces with sum, min, max, any, all, count or mean; "
+                        f"not {attrs['reduce']!r}")
     return Type(Kind.NODE, reduction(attrs["reduce"]).result(e.dtype))
 
 

@@ -169,7 +169,21 @@ class Interpreter:
         how = node.attr("reduce")
         if how == "mode":
             return self.mode(x, target, gathered)
+        if how == "argmin":
+            return self.argmin(target, source, gathered)
         return self.reduce_rows(gathered, target, how, node)
+
+    def argmin(self, target, source, gathered) -> np.ndarray:
+        """Per target, the source of its smallest value; ties to the smallest source."""
+        out = np.full(self.n, -1, dtype=np.int64)
+        keep = ~np.isnan(gathered) if gathered.dtype == np.float64 else slice(None)
+        target, source, gathered = target[keep], source[keep], gathered[keep]
+        order = np.lexsort((source, gathered, target))      # by target, value, source
+        target, source = target[order], source[order]
+        first = np.ones(len(target), dtype=bool)
+        first[1:] = target[1:] != target[:-1]
+        out[target[first]] = source[first]
+        return out
 
     def mode(self, x, target, gathered) -> np.ndarray:
         if x.dtype == np.float64:                     # -0.0 counts as 0.0
