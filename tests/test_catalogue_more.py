@@ -213,14 +213,18 @@ def test_common_neighbours_of_hubs_searched_and_of_similar_lists_merged():
     G.add_edges_from((v, v + 1) for v in range(1, 300, 3))         # hub triangles
     G.add_edges_from((v, v + 7) for v in range(1, 290, 5))
     G.add_edges_from(nx.gnp_random_graph(40, 0.3, seed=5).edges())   # dense part, hub inside
-    G.add_edges_from([(150, 150), (0, 0)])                            # never common neighbours
+    G.add_edges_from([(150, 150), (151, 151), (0, 0)])                # never common neighbours
     b = gj.AlgorithmBuilder("common_per_arc")
     b.attach_as("common", GraphHandle(b).common_neighbors())
-    graph = gj.Graph.from_networkx(G)
-    got = both(b.build(), graph).value
-    targets = np.repeat(np.arange(graph.num_nodes), np.diff(graph.in_indptr))
-    want = [len((set(G[u]) & set(G[v])) - {u, v}) for u, v in zip(graph.in_indices, targets)]
-    assert got.tolist() == want
+    algo = b.build()
+    D = G.to_directed()                     # directed: out-neighbour lists, no reverse copy
+    D.remove_edges_from([(u, v) for u, v in G.edges() if (u + v) % 3 == 0])
+    for H in (G, D):
+        graph = gj.Graph.from_networkx(H)
+        got = both(algo, graph).value
+        targets = np.repeat(np.arange(graph.num_nodes), np.diff(graph.in_indptr))
+        want = [len((set(H[u]) & set(H[v])) - {u, v}) for u, v in zip(graph.in_indices, targets)]
+        assert got.tolist() == want, H.is_directed()
     assert both(gj.triangles, G).value.tolist() == [nx.triangles(G)[v] for v in G]
 
 

@@ -17,7 +17,7 @@ from ..ir.ops import MISSING, op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
-from ..plan.steps import GroupStep, LoopStep, ScalarStep, SerialStep
+from ..plan.steps import GroupStep, LoopStep, ScalarStep, PassStep
 from ..runtime.executor import GRAPH_ARGUMENTS
 
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
@@ -71,7 +71,50 @@ COMMON_HELPER = '''def common_neighbours(indptr, indices, u, v):
             b += 1
     return count
 '''
-HELPERS = (SWAP_HELPER, COMMON_HELPER)
+EDGE_COUNT_HELPERS = '''def ranks_below(indptr, u, v):
+    """u comes before v in degree order (ties by id): u's list is the shorter."""
+    du, dv = indptr[u + 1] - indptr[u], indptr[v + 1] - indptr[v]
+    return du < dv or (du == dv and u < v)
+
+
+def count_from_lower_ends(indptr, indices, i, marks, out):
+    """For the arcs u -> i whose u ranks below i: how many neighbours of u, other than
+    u and i, are marked as neighbours of i.  ``marks`` is all False before and after."""
+    for k in range(indptr[i], indptr[i + 1]):
+        marks[indices[k]] = True
+    for k in range(indptr[i], indptr[i + 1]):
+        u = np.int64(indices[k])
+        if u == i:
+            out[k] = common_neighbours(indptr, indices, i, i)
+        elif ranks_below(indptr, u, i):
+            count = 0
+            for p in range(indptr[u], indptr[u + 1]):
+                x = indices[p]
+                if marks[x] and x != u and x != i:
+                    count += 1
+            out[k] = count
+    for k in range(indptr[i], indptr[i + 1]):
+        marks[indices[k]] = False
+
+
+def copy_to_higher_ends(indptr, indices, i, out):
+    """For the arcs u -> i whose i ranks below u: the count of the reverse arc i -> u,
+    found by binary search in u's sorted list."""
+    for k in range(indptr[i], indptr[i + 1]):
+        u = np.int64(indices[k])
+        if u != i and not ranks_below(indptr, u, i):
+            lo, hi = np.int64(indptr[u]), np.int64(indptr[u + 1])
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if indices[mid] < i:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            out[k] = out[lo]
+'''
+# one function per entry: each gets its own @njit
+HELPERS = (SWAP_HELPER, COMMON_HELPER,
+           *("def " + text if k else text for k, text in enumerate(EDGE_COUNT_HELPERS.split("\n\n\ndef "))))
 EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
               "out": ("out_indptr", "out_indices", "out_weights")}
 
@@ -201,9 +244,11 @@ class KernelEmitter:
         if node.op == "degree":
             return self.degree(node.attr("over"))
         if node.op == "src":
+            if self._is_node_index(node.inputs[0]):
+                return "np.int64(in_indices[k])"
             return f"{self.slot(node.inputs[0])}[np.uint64(in_indices[k])]"
         if node.op == "dst":
-            return f"{self.slot(node.inputs[0])}[i]"
+            return "np.int64(i)" if self._is_node_index(node.inputs[0]) else f"{self.slot(node.inputs[0])}[i]"
         if node.op == "edge_weight":
             return "in_weights[k]"
         definition = op_def(node.op)
@@ -263,8 +308,12 @@ class KernelEmitter:
                 self.loop(step)
             elif isinstance(step, GroupStep):
                 self.group(step)
-            elif isinstance(step, SerialStep):
-                self.scatter(self.ir.node_map[step.node])
+            elif isinstance(step, PassStep):
+                node = self.ir.node_map[step.node]
+                if node.op == "common_neighbors":
+                    self.common_neighbours_pass(node)
+                else:
+                    self.scatter(node)
             elif isinstance(step, ScalarStep):
                 self.scalar(step.node)
 
@@ -290,6 +339,40 @@ class KernelEmitter:
             w.line(f"if 0 <= {index}[j] < n:")
             with w.indent():
                 w.line(f"{out}[{index}[j]] = min({out}[{index}[j]], {value})")
+
+    def common_neighbours_pass(self, node: Node) -> None:
+        """Every arc's common neighbours.  On an undirected graph each edge is counted once,
+        at its higher-degree end, by scanning the other end's (shorter) list against marks
+        of its own; then the count is copied to the reverse arc."""
+        w, out = self.w, self.slot(node.id)
+
+        def per_arc():
+            w.line("for k in range(np.uint64(in_indptr[i]), np.uint64(in_indptr[i + ONE])):")
+            with w.indent():
+                w.line(f"{out}[k] = common_neighbours(out_indptr, out_indices, "
+                       "np.int64(in_indices[k]), np.int64(i))")
+        w.line(f"# {self.plan.names[node.id]}: common neighbours of every arc")
+        w.line("if directed:")
+        with w.indent():
+            self._chunked(per_arc)
+        w.line("else:")
+        with w.indent():
+            self._chunked(lambda: w.line("count_from_lower_ends(out_indptr, out_indices, "
+                                         f"np.int64(i), marks, {out})"),
+                          setup="marks = np.zeros(n, np.bool_)  # one per chunk: no sharing")
+            self._chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
+                                         f"np.int64(i), {out})"))
+
+    def _chunked(self, body, setup: str | None = None) -> None:
+        """A parallel loop over the node chunks that runs ``body`` for every node i."""
+        w = self.w
+        w.line(f"for c in prange({CHUNKS}):")
+        with w.indent():
+            if setup:
+                w.line(setup)
+            w.line("for i in range(np.uint64(bounds[c]), np.uint64(bounds[c + 1])):")
+            with w.indent():
+                body()
 
     # --- loops -------------------------------------------------------------------------
     def loop(self, step: LoopStep) -> None:
@@ -383,11 +466,6 @@ class KernelEmitter:
             if p.id in self.arrays:
                 w.line(f"{self.slot(p.id)}[i] = {names[p.id]}")
 
-    def common_neighbors(self, name: str) -> None:
-        """|N(u) ∩ N(i)| for the arc u -> i, from the sorted out-neighbour lists."""
-        self.w.line(f"{name} = common_neighbours(out_indptr, out_indices, "
-                    f"np.int64(in_indices[k]), np.int64(i))")
-
     def _identity(self, node: Node) -> str:
         """Initial accumulator of a reduction (a mean accumulates a float sum)."""
         red = reduction(node.attr("reduce"))
@@ -413,8 +491,6 @@ class KernelEmitter:
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])
             w.line(red.update_statement(f"acc_{name}", x))
-        elif node.op == "common_neighbors":
-            self.common_neighbors(name)
         else:
             w.line(f"{name} = {self.expression(node, self.element)}")
         if node.id in self.arrays:

@@ -24,7 +24,7 @@ F64, I64, BOOL = DType.F64, DType.I64, DType.BOOL
 @dataclass(frozen=True)
 class OpDef:
     name: str
-    category: str                      # elementwise | source | graph | pull | reduce | loop
+    category: str   # elementwise | source | graph | edge | pull | reduce | loop | scatter | neighbourhood
     arity: int                         # number of inputs, -1 when variable
     infer: Callable[[tuple[Type, ...], dict], Type]
     numpy: Callable | None = None      # elementwise: reference meaning on arrays/scalars
@@ -272,7 +272,7 @@ _register(OpDef("src", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's
 _register(OpDef("dst", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's target
 _register(OpDef("edge_weight", "edge", 0, lambda ts, a: Type(Kind.EDGE, F64)))
 # |N(u) ∩ N(v)| for the arc u -> v over out-neighbour lists, u and v themselves excluded
-_register(OpDef("common_neighbors", "edge", 0, lambda ts, a: Type(Kind.EDGE, I64)))
+_register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.EDGE, I64)))
 
 
 def _pull_edges_infer(ts, attrs):

@@ -12,9 +12,12 @@ from __future__ import annotations
 from ..ir.graph import IRGraph, Loop
 from ..ir.types import Kind
 from ..ir.ops import op_def
-from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
+from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
 
 # Nodes that name storage rather than compute anything.
+# Ops computed by a pass of their own, never fused: a scatter writes other nodes' values,
+# common neighbours count each edge once and copy the count to the reverse arc.
+OWN_PASS = ("scatter", "neighbourhood")
 STORAGE_OPS = ("carry", "loop_result", "param", "node_param")
 
 
@@ -61,9 +64,11 @@ class _Fuser:
                 else:
                     steps.append(ScalarStep(node.id))
                 continue
-            if op_def(node.op).category == "scatter":      # a serial pass of its own
-                close()
-                steps.append(SerialStep(node.id))
+            if op_def(node.op).category in OWN_PASS:
+                # independent of the open group: run first and let the group go on
+                if group is not None and self._depends_on(node, group):
+                    close()
+                steps.append(PassStep(node.id))
                 continue
             if group is None or not self.enabled or not self._can_join(group, node, where):
                 close()

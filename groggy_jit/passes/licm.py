@@ -24,7 +24,7 @@ def _worth_hoisting(node) -> bool:
     if node.type.kind is Kind.SCALAR:
         return True
     category = op_def(node.op).category
-    return category in ("pull", "reduce") or node.op in EXPENSIVE or node.op == "degree"
+    return category in ("pull", "reduce", "neighbourhood") or node.op in EXPENSIVE or node.op == "degree"
 
 
 def licm(ir: IRGraph) -> int:

@@ -45,7 +45,7 @@ from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
 from .liveness import storage_of
 from .plan import LEAVES, BatchExecutionPlan
-from .steps import GroupStep, LoopStep, ScalarStep, SerialStep
+from .steps import GroupStep, LoopStep, ScalarStep, PassStep
 
 __all__ = ["estimate_performance", "PerformanceEstimate", "StepEstimate", "BYTE_KINDS"]
 
@@ -274,7 +274,16 @@ class _Model:
                 self.loop(step, depth, runs, per_iteration)
             elif isinstance(step, GroupStep):
                 self.rows.append(self.group(step, depth, runs, per_iteration))
-            elif isinstance(step, SerialStep):          # scatter: copy, then one serial pass
+            elif isinstance(step, PassStep) and self.ir.node_map[step.node].op == "common_neighbors":
+                # a pass over the arcs, a short neighbour list scanned per arc (its length
+                # depends on the graph: counted as one read of the lists), then a copy
+                node = self.ir.node_map[step.node]
+                row = StepEstimate(f"pass [{self.plan.names[node.id]}:{node.op}]", depth, runs,
+                                   ops=2 * self.m, per_iteration=per_iteration, kind="group")
+                row.bytes["index"] += 2 * self.isz * (self.n + 1 + self.m)
+                row.bytes["write"] += self.size(node.id)
+                self.rows.append(row)
+            elif isinstance(step, PassStep):          # scatter: copy, then one serial pass
                 node = self.ir.node_map[step.node]
                 row = StepEstimate(f"serial [{self.plan.names[node.id]}:{node.op}]", depth, runs,
                                    ops=self.n, per_iteration=per_iteration, kind="serial")

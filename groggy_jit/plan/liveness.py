@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..ir.graph import IRGraph
 from ..ir.types import Kind
-from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
+from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
 
 END = 10**9
 
@@ -34,7 +34,7 @@ def materialized(ir: IRGraph, steps) -> set[str]:
         for step in steps:
             if isinstance(step, LoopStep):
                 visit(step.body)
-            elif isinstance(step, SerialStep):
+            elif isinstance(step, PassStep):
                 out.add(step.node)
             elif isinstance(step, GroupStep):
                 members = set(step.members)
@@ -116,7 +116,7 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
                 for m in step.members:
                     if m in arrays:
                         define(m, pos)
-            elif isinstance(step, SerialStep):
+            elif isinstance(step, PassStep):
                 pos += 1
                 for i in ir.node_map[step.node].inputs:
                     use(i, pos)

@@ -12,7 +12,7 @@ from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
 # Bump when generated code changes meaning for the same plan: it is part of every hash.
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2
 
 # Reductions are summed over this many fixed chunks, then combined in chunk order,
 # so results do not depend on the number of threads.

@@ -42,7 +42,7 @@ from ..ir.types import DType, Kind, Type
 from ..ir.verify import verify
 from .generator import INDEX_DTYPES, build_plan
 from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
-from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, SerialStep
+from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
 
 __all__ = ["SERIALIZATION_VERSION", "MAGIC", "plan_to_json", "plan_from_json", "plan_to_bytes",
            "plan_from_bytes", "constants_table"]
@@ -63,7 +63,7 @@ _TOP_KEYS = ("format", "version", "plan_format_version", "name", "index_dtype", 
              "plan_hash", "params", "requirements", "constants", "nodes", "outputs", "steps",
              "slots", "slot_of", "num_loops")
 _NODE_KEYS = ("id", "op", "inputs", "attrs", "type", "region", "hint")
-_STEP_TYPES = (ScalarStep, GroupStep, SerialStep, CopyInStep, LoopStep)
+_STEP_TYPES = (ScalarStep, GroupStep, PassStep, CopyInStep, LoopStep)
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Param))
 _TYPE_TEXT = re.compile(r"(\w+)\[(\w+)\]\Z")
 

@@ -29,8 +29,10 @@ class GroupStep:
 
 
 @dataclass
-class SerialStep:
-    """An op that writes other nodes' values (scatter): one serial pass, no races."""
+class PassStep:
+    """An op computed by a pass of its own, outside fused loops: a scatter (one serial
+    loop: its writes land on other nodes) or the common neighbours of every arc (each
+    edge counted once, then copied to its reverse arc)."""
     node: str
 
 
@@ -54,4 +56,4 @@ class LoopStep:
     swaps: list[tuple[str, str]] = field(default_factory=list)
 
 
-Step = ScalarStep | GroupStep | SerialStep | CopyInStep | LoopStep
+Step = ScalarStep | GroupStep | PassStep | CopyInStep | LoopStep
