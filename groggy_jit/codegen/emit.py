@@ -19,102 +19,11 @@ from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, ScalarStep, PassStep
 from ..runtime.executor import GRAPH_ARGUMENTS
+from .helpers import HELPERS_SOURCE
 
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
-# Loop carries trade arrays through a call: Numba's parallel copy propagation never
-# terminates on a cycle of plain array copies (``a, b = b, a``) inside a loop with a
-# constant trip count, and a call result is not a copy.
-SWAP_HELPER = '''def swapped(a, b):
-    """(b, a): the two arrays of a loop carry trade places."""
-    return b, a
-'''
-# Small functions the kernel calls, defined next to it in the generated module.
-COMMON_HELPER = '''def common_neighbours(indptr, indices, u, v):
-    """How many nodes other than u and v are in both sorted lists N(u) and N(v).
-
-    Scans the shorter list.  When the other is much longer (a hub's), each element
-    is found there by a binary search that only moves forward; otherwise the two
-    lists are merged.
-    """
-    a, a_end = np.int64(indptr[u]), np.int64(indptr[u + 1])
-    b, b_end = np.int64(indptr[v]), np.int64(indptr[v + 1])
-    if a_end - a > b_end - b:
-        a, a_end, b, b_end = b, b_end, a, a_end
-    count = 0
-    if b_end - b > 16 * (a_end - a):
-        for p in range(a, a_end):
-            x = indices[p]
-            hi = b_end
-            while b < hi:
-                mid = (b + hi) >> 1
-                if indices[mid] < x:
-                    b = mid + 1
-                else:
-                    hi = mid
-            if b == b_end:
-                break
-            if indices[b] == x and x != u and x != v:
-                count += 1
-        return count
-    while a < a_end and b < b_end:
-        x, y = indices[a], indices[b]
-        if x == y:
-            if x != u and x != v:
-                count += 1
-            a += 1
-            b += 1
-        elif x < y:
-            a += 1
-        else:
-            b += 1
-    return count
-'''
-EDGE_COUNT_HELPERS = '''def ranks_below(indptr, u, v):
-    """u comes before v in degree order (ties by id): u's list is the shorter."""
-    du, dv = indptr[u + 1] - indptr[u], indptr[v + 1] - indptr[v]
-    return du < dv or (du == dv and u < v)
-
-
-def count_from_lower_ends(indptr, indices, i, marks, out):
-    """For the arcs u -> i whose u ranks below i: how many neighbours of u, other than
-    u and i, are marked as neighbours of i.  ``marks`` is all False before and after."""
-    for k in range(indptr[i], indptr[i + 1]):
-        marks[indices[k]] = True
-    for k in range(indptr[i], indptr[i + 1]):
-        u = np.int64(indices[k])
-        if u == i:
-            out[k] = common_neighbours(indptr, indices, i, i)
-        elif ranks_below(indptr, u, i):
-            count = 0
-            for p in range(indptr[u], indptr[u + 1]):
-                x = indices[p]
-                if marks[x] and x != u and x != i:
-                    count += 1
-            out[k] = count
-    for k in range(indptr[i], indptr[i + 1]):
-        marks[indices[k]] = False
-
-
-def copy_to_higher_ends(indptr, indices, i, out):
-    """For the arcs u -> i whose i ranks below u: the count of the reverse arc i -> u,
-    found by binary search in u's sorted list."""
-    for k in range(indptr[i], indptr[i + 1]):
-        u = np.int64(indices[k])
-        if u != i and not ranks_below(indptr, u, i):
-            lo, hi = np.int64(indptr[u]), np.int64(indptr[u + 1])
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if indices[mid] < i:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            out[k] = out[lo]
-'''
-# one function per entry: each gets its own @njit
-HELPERS = (SWAP_HELPER, COMMON_HELPER,
-           *("def " + text if k else text for k, text in enumerate(EDGE_COUNT_HELPERS.split("\n\n\ndef "))))
 EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
               "out": ("out_indptr", "out_indices", "out_weights")}
 
@@ -669,6 +578,8 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"INDEX = {index}",
         'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
-    ] + [f"\n\n@njit  # compiled into the kernel: nothing of its own to cache\n{helper.rstrip()}"
-         for helper in HELPERS])
+        "",
+        "",
+        HELPERS_SOURCE.rstrip(),
+    ])
     return KernelSource(header, KernelEmitter(plan).function())

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .emit import HELPERS, KernelSource
+from .emit import KernelSource
+from .helpers import HELPERS
 
 
 def load_python(source: KernelSource):
     """The kernel function of ``source``, executed by the Python interpreter."""
-    namespace = {"np": np, "prange": range}
-    for helper in HELPERS:
-        exec(compile(helper, "<groggy-jit helper>", "exec"), namespace)
+    namespace = {"np": np, "prange": range, **{f.__name__: f for f in HELPERS}}
     exec(compile(source.function, "<groggy-jit kernel>", "exec"), namespace)
     kernel = namespace["kernel"]
 

@@ -1,0 +1,109 @@
+"""Small functions generated kernels call, copied into every generated module.
+
+They are plain Python here (so they can be read, tested and run without Numba);
+``HELPERS_SOURCE`` is their source, each under ``@njit``, as the generated module
+carries it.  Numba compiles them into the kernel that calls them, so they have no
+cache files of their own; a kernel that calls none of them never compiles them.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+
+def swapped(a, b):
+    """(b, a): the two arrays of a loop carry trade places.
+
+    Through a call, because Numba's parallel copy propagation never terminates on a
+    cycle of plain array copies (``a, b = b, a``) in a loop with a constant trip count.
+    """
+    return b, a
+
+
+def first_at_least(indices, lo, hi, x):
+    """The first position in the sorted ``indices[lo:hi]`` holding ``x`` or more (or hi)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if indices[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def common_neighbours(indptr, indices, u, v):
+    """How many nodes other than u and v are in both sorted lists N(u) and N(v).
+
+    Scans the shorter list.  When the other is much longer (a hub's), each element
+    is found there by a binary search that only moves forward; otherwise the two
+    lists are merged.
+    """
+    a, a_end = np.int64(indptr[u]), np.int64(indptr[u + 1])
+    b, b_end = np.int64(indptr[v]), np.int64(indptr[v + 1])
+    if a_end - a > b_end - b:
+        a, a_end, b, b_end = b, b_end, a, a_end
+    count = 0
+    if b_end - b > 16 * (a_end - a):
+        for p in range(a, a_end):
+            x = indices[p]
+            b = first_at_least(indices, b, b_end, x)
+            if b == b_end:
+                break
+            if indices[b] == x and x != u and x != v:
+                count += 1
+        return count
+    while a < a_end and b < b_end:
+        x, y = indices[a], indices[b]
+        if x == y:
+            if x != u and x != v:
+                count += 1
+            a += 1
+            b += 1
+        elif x < y:
+            a += 1
+        else:
+            b += 1
+    return count
+
+
+def ranks_below(indptr, u, v):
+    """u comes before v in degree order (ties by id): u's list is the shorter."""
+    du, dv = indptr[u + 1] - indptr[u], indptr[v + 1] - indptr[v]
+    return du < dv or (du == dv and u < v)
+
+
+def count_from_lower_ends(indptr, indices, i, marks, out):
+    """For the arcs u -> i whose u ranks below i: how many neighbours of u, other than
+    u and i, are marked as neighbours of i.  ``marks`` is all False before and after."""
+    for k in range(indptr[i], indptr[i + 1]):
+        marks[indices[k]] = True
+    for k in range(indptr[i], indptr[i + 1]):
+        u = np.int64(indices[k])
+        if u == i:
+            out[k] = common_neighbours(indptr, indices, i, i)
+        elif ranks_below(indptr, u, i):
+            count = 0
+            for p in range(indptr[u], indptr[u + 1]):
+                x = indices[p]
+                if marks[x] and x != u and x != i:
+                    count += 1
+            out[k] = count
+    for k in range(indptr[i], indptr[i + 1]):
+        marks[indices[k]] = False
+
+
+def copy_to_higher_ends(indptr, indices, i, out):
+    """For the arcs u -> i whose i ranks below u: the count of the reverse arc i -> u,
+    found by binary search in u's sorted list."""
+    for k in range(indptr[i], indptr[i + 1]):
+        u = np.int64(indices[k])
+        if u != i and not ranks_below(indptr, u, i):
+            out[k] = out[first_at_least(indices, np.int64(indptr[u]), np.int64(indptr[u + 1]), i)]
+
+
+HELPERS = (swapped, first_at_least, common_neighbours, ranks_below, count_from_lower_ends,
+           copy_to_higher_ends)
+HELPERS_SOURCE = "\n\n".join(
+    "@njit  # compiled into the kernel that calls it\n" + inspect.getsource(f) for f in HELPERS)
