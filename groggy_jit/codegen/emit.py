@@ -247,7 +247,7 @@ class KernelEmitter:
         with w.indent():
             w.line(f"if 0 <= {index}[j] < n:")
             with w.indent():
-                w.line(f"{out}[{index}[j]] = min({out}[{index}[j]], {value})")
+                w.line(f"{out}[{index}[j]] = np.minimum({out}[{index}[j]], {value})  # NaN wins")
 
     def common_neighbours_pass(self, node: Node) -> None:
         """Every arc's common neighbours.  On an undirected graph each edge is counted once,

@@ -43,3 +43,19 @@ def test_mode_of_signed_zeros_like_the_interpreter():
     b.attach_as("inverse", 1.0 / m)
     graph = gj.Graph.from_edges([1, 2], [0, 0], num_nodes=3, directed=True)
     assert_run_matches_interpreter(b.build(), graph)
+
+
+def test_scatter_min_lets_nan_win_like_the_interpreter():
+    # out = x; out[index[i]] = min(out[index[i]], values[i]): NaN on either side wins,
+    # as np.minimum does (the kernel's builtin min kept the first argument).
+    b = gj.AlgorithmBuilder("nan_scatter")
+    index = b.init_nodes(unique=True)
+    x = index.astype("f64")
+    values = (index == 0).where(float("nan"), -1.0)          # [nan, -1, -1]
+    base = (index == 2).where(float("nan"), x)               # [0, 1, nan]
+    b.attach_as("into_numbers", x.scatter_min(index * 0, values))   # all onto node 0
+    b.attach_as("into_nan", base.scatter_min(index, values))
+    graph = gj.Graph.from_edges([], [], num_nodes=3, directed=True)
+    out = b.build().interpret(graph).values
+    assert np.isnan(out["into_numbers"][0]) and np.isnan(out["into_nan"][2])
+    assert_run_matches_interpreter(b.build(), graph)
