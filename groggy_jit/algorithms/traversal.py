@@ -136,7 +136,9 @@ def sssp_delta(sG, source: NodeId = 0, delta=32.0):
         bound = (lowest // delta + 1) * delta
         active = pending & (dist < bound)
         with sG.while_any(active):
-            candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active)
+            # nodes below the lowest pending distance are settled: they read no arcs
+            candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active,
+                                at=dist >= lowest)
             improved = candidate < dist
             dist = improved.where(candidate, dist)
             pending = (pending & ~active) | improved
