@@ -17,7 +17,7 @@ from ..ir.ops import MISSING, op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
-from ..plan.steps import GroupStep, LoopStep, ScalarStep, PassStep
+from ..plan.steps import GroupStep, LoopStep, PassStep, ScalarStep, domain
 from ..runtime.executor import GRAPH_ARGUMENTS
 from .helpers import HELPERS_SOURCE
 
@@ -348,9 +348,11 @@ class KernelEmitter:
         self.locals = set()
 
     def edge_body(self, step: GroupStep) -> None:
-        """Per node i: reduce-to-node accumulators, the loop over its in-arcs k, results."""
+        """Per node i: reduce-to-node accumulators, the loop over its in-arcs k, results,
+        then the node-domain members that read them."""
         w, ir, names = self.w, self.ir, self.plan.names
         to_nodes = [ir.node_map[m] for m in step.members if ir.node_map[m].op == "pull_edges"]
+        tail = [m for m in step.members if domain(ir, ir.node_map[m]) == "node"]
         for p in to_nodes:
             w.line(f"{names[p.id]} = {self._identity(p)}")
             if reduction(p.attr("reduce")).needs_count:
@@ -365,7 +367,7 @@ class KernelEmitter:
                     w.line(red.update_statement(names[m], self.element(node.inputs[0])))
                     if red.needs_count:
                         w.line(f"count_{names[m]} += 1")
-                else:
+                elif m not in tail:
                     self.member(node)
             self.assigns(step.assigns)
             self.at = "i"
@@ -374,6 +376,8 @@ class KernelEmitter:
                 w.line(f"{names[p.id]} = np.divide({names[p.id]}, count_{names[p.id]})")
             if p.id in self.arrays:
                 w.line(f"{self.slot(p.id)}[i] = {names[p.id]}")
+        for m in tail:
+            self.member(ir.node_map[m])
 
     def _identity(self, node: Node) -> str:
         """Initial accumulator of a reduction (a mean accumulates a float sum)."""

@@ -12,24 +12,13 @@ from __future__ import annotations
 from ..ir.graph import IRGraph, Loop
 from ..ir.types import Kind
 from ..ir.ops import op_def
-from ..plan.steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
+from ..plan.steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep, domain
 
 # Nodes that name storage rather than compute anything.
 # Ops computed by a pass of their own, never fused: a scatter writes other nodes' values,
 # common neighbours count each edge once and copy the count to the reverse arc.
 OWN_PASS = ("scatter", "neighbourhood")
 STORAGE_OPS = ("carry", "loop_result", "param", "node_param")
-
-
-def domain(ir: IRGraph, node) -> str | None:
-    """Where an op runs: once per node, once per arc ("edge"), or once (None: scalar)."""
-    if node.op == "pull_edges":
-        return "edge"
-    if node.op == "reduce":
-        return ir.node_map[node.inputs[0]].type.kind.value
-    if node.type.kind is Kind.SCALAR:
-        return None
-    return node.type.kind.value
 
 
 class _Fuser:
@@ -120,7 +109,8 @@ class _Fuser:
         return any(i in later for i in node.inputs)
 
     def _can_join(self, group: GroupStep, node, where: str) -> bool:
-        if group.assigns or group.domain != where:
+        # a node op can follow an edge group's arc loop, in the same loop over nodes
+        if group.assigns or not (group.domain == where or (group.domain, where) == ("edge", "node")):
             return False
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..ir.types import Kind
+
 
 @dataclass
 class ScalarStep:
@@ -22,7 +24,8 @@ class GroupStep:
     members: list[str] = field(default_factory=list)
     assigns: list[tuple[str, str]] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
-    domain: str = "node"        # "edge": an inner loop over each node's in-arcs
+    domain: str = "node"        # "edge": an inner loop over each node's in-arcs, then
+                                # the node-domain members (a tail reading its results)
 
     def reads_scalar_later(self, node_id: str) -> bool:
         return node_id in self.after
@@ -57,3 +60,14 @@ class LoopStep:
 
 
 Step = ScalarStep | GroupStep | PassStep | CopyInStep | LoopStep
+
+
+def domain(ir, node) -> str | None:
+    """Where an op runs: once per node, once per arc ("edge"), or once (None: scalar)."""
+    if node.op == "pull_edges":
+        return "edge"
+    if node.op == "reduce":
+        return ir.node_map[node.inputs[0]].type.kind.value
+    if node.type.kind is Kind.SCALAR:
+        return None
+    return node.type.kind.value
