@@ -116,6 +116,8 @@ class KernelEmitter:
             return self.name(node.id)
         if node.id in self.locals:
             return self.plan.names[node.id]
+        if node.op == "node_index":                # a node's own index: no array read
+            return f"np.int64({self.at})"
         return f"{self.slot(node.id)}[{self.at}]"
 
     def operands(self, node: Node, read) -> list[str]:
@@ -398,8 +400,9 @@ class KernelEmitter:
             index = self.element(node.inputs[1])
             missing = literal(MISSING[node.type.dtype], node.type.dtype)
             w.line(f"at_{name} = {index}")
-            w.line(f"{name} = {self.slot(node.inputs[0])}[np.uint64(at_{name})] "
-                   f"if 0 <= at_{name} < n else {missing}")
+            value = (f"at_{name}" if self._is_node_index(node.inputs[0])
+                     else f"{self.slot(node.inputs[0])}[np.uint64(at_{name})]")
+            w.line(f"{name} = {value} if 0 <= at_{name} < n else {missing}")
         elif node.op == "reduce":
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])
@@ -533,7 +536,8 @@ class KernelEmitter:
 
     def mode_pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
-        over, source = node.attr("over"), self.slot(node.inputs[0])
+        over = node.attr("over")
+        own = self.element(node.inputs[0])
         buf, count, run, best = f"scratch_{name}", f"count_{name}", f"run_{name}", f"best_{name}"
         start = "in_indptr[i] + out_indptr[i]" if over == "both" else f"{EDGE_LISTS[over][0]}[i]"
         w.line(f"start_{name} = {start}")
@@ -545,7 +549,7 @@ class KernelEmitter:
             w.line(f"{buf}[start_{name} + {count}] = {value}{canonical}")
             w.line(f"{count} += 1")
         self._neighbour_loops(node, body)
-        w.line(f"{name} = {source}[i]{canonical}  # no neighbours: keep the node's own value")
+        w.line(f"{name} = {own}{canonical}  # no neighbours: keep the node's own value")
         w.line(f"if {count} > 0:")
         with w.indent():
             w.line(f"window_{name} = {buf}[start_{name}:start_{name} + {count}]")

@@ -8,7 +8,7 @@ from ..ir.types import Kind
 from ..ir.verify import verify
 from ..passes.fusion import form_steps
 from ..passes.manager import PassReport, optimize
-from .liveness import live_intervals, materialized
+from .liveness import drop_unstored, live_intervals, materialized
 from .plan import BatchExecutionPlan, readable_names
 from .slots import allocate
 from .steps import LoopStep
@@ -42,6 +42,7 @@ def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> BatchEx
     steps = form_steps(ir, fuse=fused)
     arrays = materialized(ir, steps) | {
         n.id for n in ir.nodes if n.op == "carry" and n.type.kind is not Kind.SCALAR}
+    steps = drop_unstored(ir, steps, arrays)
     intervals = live_intervals(ir, steps, arrays)
     slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
     return BatchExecutionPlan(

@@ -25,6 +25,16 @@ class Interval:
     uses: list[int] = field(default_factory=list)
 
 
+# Readers that need a node's own index as a real array; all others read index p as p.
+_NEEDS_INDEX_ARRAY = ("<output>", "carry", "loop", "scatter_min")
+
+
+def _needs_array(ir: IRGraph, value: str, user: str) -> bool:
+    if ir.node_map[value].op != "node_index":
+        return True
+    return (ir.node_map[user].op if user in ir.node_map else user) in _NEEDS_INDEX_ARRAY
+
+
 def materialized(ir: IRGraph, steps) -> set[str]:
     """Node-map group members that some other step reads, or that are outputs."""
     users = ir.users()
@@ -43,7 +53,7 @@ def materialized(ir: IRGraph, steps) -> set[str]:
                     if ir.node_map[m].type.kind is Kind.SCALAR:
                         continue
                     for u in users[m]:
-                        if u in members:
+                        if u in members or not _needs_array(ir, m, u):
                             continue
                         if u in ir.node_map and ir.node_map[u].op == "loop" and m in assigned \
                                 and _all_assigns_here(ir, u, m, step):
@@ -52,6 +62,28 @@ def materialized(ir: IRGraph, steps) -> set[str]:
                         break
 
     visit(steps)
+    return out
+
+
+def drop_unstored(ir: IRGraph, steps, arrays: set[str]) -> list:
+    """Steps without group members nothing reads: node indices every reader computes
+    itself.  A group left empty is dropped."""
+    out = []
+    for step in steps:
+        if isinstance(step, LoopStep):
+            step.body = drop_unstored(ir, step.body, arrays)
+        elif isinstance(step, GroupStep):
+            needed = {n for _, n in step.assigns}
+            for m in reversed(step.members):
+                node = ir.node_map[m]
+                if node.type.kind is Kind.SCALAR or m in arrays or m in needed:
+                    needed.add(m)
+                if m in needed:
+                    needed.update(node.inputs)
+            step.members = [m for m in step.members if m in needed]
+            if not step.members and not step.assigns:
+                continue
+        out.append(step)
     return out
 
 
