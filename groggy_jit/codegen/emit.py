@@ -254,23 +254,23 @@ class KernelEmitter:
     def common_neighbours_pass(self, node: Node) -> None:
         """Every arc's common neighbours.  On an undirected graph each edge is counted once,
         at its higher-degree end, by scanning the other end's (shorter) list against marks
-        of its own; then the count is copied to the reverse arc."""
+        of its own; a second loop copies the count to the reverse arc."""
         w, out = self.w, self.slot(node.id)
 
-        def per_arc():
-            w.line("for k in range(np.uint64(in_indptr[i]), np.uint64(in_indptr[i + ONE])):")
+        def per_node():
+            w.line("if directed:")
             with w.indent():
-                w.line(f"{out}[k] = common_neighbours(out_indptr, out_indices, "
-                       "np.int64(in_indices[k]), np.int64(i))")
+                w.line("count_each_arc(in_indptr, in_indices, out_indptr, out_indices, "
+                       f"np.int64(i), {out})")
+            w.line("else:")
+            with w.indent():
+                w.line("count_from_lower_ends(out_indptr, out_indices, np.int64(i), marks, "
+                       f"{out})")
         w.line(f"# {self.plan.names[node.id]}: common neighbours of every arc")
-        w.line("if directed:")
+        self._chunked(per_node, setup="marks = np.zeros(0 if directed else n, np.bool_)  "
+                                      "# one per chunk: no sharing")
+        w.line("if not directed:")
         with w.indent():
-            self._chunked(per_arc)
-        w.line("else:")
-        with w.indent():
-            self._chunked(lambda: w.line("count_from_lower_ends(out_indptr, out_indices, "
-                                         f"np.int64(i), marks, {out})"),
-                          setup="marks = np.zeros(n, np.bool_)  # one per chunk: no sharing")
             self._chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
                                          f"np.int64(i), {out})"))
 

@@ -68,6 +68,12 @@ def common_neighbours(indptr, indices, u, v):
     return count
 
 
+def count_each_arc(in_indptr, in_indices, out_indptr, out_indices, i, out):
+    """For every arc u -> i (a directed graph): the common out-neighbours of u and i."""
+    for k in range(in_indptr[i], in_indptr[i + 1]):
+        out[k] = common_neighbours(out_indptr, out_indices, np.int64(in_indices[k]), i)
+
+
 def ranks_below(indptr, u, v):
     """u comes before v in degree order (ties by id): u's list is the shorter."""
     du, dv = indptr[u + 1] - indptr[u], indptr[v + 1] - indptr[v]
@@ -103,7 +109,7 @@ def copy_to_higher_ends(indptr, indices, i, out):
             out[k] = out[first_at_least(indices, np.int64(indptr[u]), np.int64(indptr[u + 1]), i)]
 
 
-HELPERS = (swapped, first_at_least, common_neighbours, ranks_below, count_from_lower_ends,
-           copy_to_higher_ends)
+HELPERS = (swapped, first_at_least, common_neighbours, count_each_arc, ranks_below,
+           count_from_lower_ends, copy_to_higher_ends)
 HELPERS_SOURCE = "\n\n".join(
     "@njit  # compiled into the kernel that calls it\n" + inspect.getsource(f) for f in HELPERS)
