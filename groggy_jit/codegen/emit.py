@@ -155,11 +155,9 @@ class KernelEmitter:
         if node.op == "degree":
             return self.degree(node.attr("over"))
         if node.op == "src":
-            if self._is_node_index(node.inputs[0]):
-                return "np.int64(in_indices[k])"
-            return f"{self.slot(node.inputs[0])}[np.uint64(in_indices[k])]"
+            return self.value_at(node.inputs[0], "in_indices[k]")
         if node.op == "dst":
-            return "np.int64(i)" if self._is_node_index(node.inputs[0]) else f"{self.slot(node.inputs[0])}[i]"
+            return self.value_at(node.inputs[0], "i")
         if node.op == "edge_weight":
             return "in_weights[k]"
         definition = op_def(node.op)
@@ -400,9 +398,8 @@ class KernelEmitter:
             index = self.element(node.inputs[1])
             missing = literal(MISSING[node.type.dtype], node.type.dtype)
             w.line(f"at_{name} = {index}")
-            value = (f"at_{name}" if self._is_node_index(node.inputs[0])
-                     else f"{self.slot(node.inputs[0])}[np.uint64(at_{name})]")
-            w.line(f"{name} = {value} if 0 <= at_{name} < n else {missing}")
+            w.line(f"{name} = {self.value_at(node.inputs[0], f'at_{name}')} "
+                   f"if 0 <= at_{name} < n else {missing}")
         elif node.op == "reduce":
             red = reduction(node.attr("reduce"))
             x = self.element(node.inputs[0])
@@ -443,8 +440,6 @@ class KernelEmitter:
         w = self.w
         over = node.attr("over")
         x, mask, at = pull_operands(node.inputs, node.attr_dict)
-        index_values = self._is_node_index(x)
-        source = None if index_values else self.slot(x)
         mask = self.slot(mask) if mask is not None else None
         weight, combine = node.attr("weight"), node.attr("combine")
         if at is not None:
@@ -458,9 +453,7 @@ class KernelEmitter:
                 w.depth += 1
             w.line(f"for k in range(np.uint64({indptr}[i]), np.uint64({indptr}[i + ONE])):")
             with w.indent():
-                # a node's index read at a neighbour is the neighbour's id: no array read
-                value = (f"np.int64({indices}[k])" if index_values
-                         else f"{source}[np.uint64({indices}[k])]")
+                value = self.value_at(x, f"{indices}[k]")
                 if weight:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
                 neighbour = f"np.int64({indices}[k])"
@@ -477,6 +470,12 @@ class KernelEmitter:
 
     def _is_node_index(self, value: str) -> bool:
         return self.ir.node_map[self.resolve(value)].op == "node_index"
+
+    def value_at(self, value: str, position: str) -> str:
+        """``value`` read at node ``position``; a node's own index there is the position."""
+        if self._is_node_index(value):
+            return f"np.int64({position})"
+        return f"{self.slot(value)}[np.uint64({position})]"
 
     def pull(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
