@@ -319,7 +319,8 @@ class IRGraph:
     def structural_hash(self) -> str:
         """sha256 of the IR's structure: no names, ids, hints or parameter defaults."""
         text = "\n".join(self.pretty(with_hints=False).splitlines()[1:])
-        params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}{':per_node' if p.per_node else ''}"
+        params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}"
+                          f"{':per_node' if p.per_node else ''}"
                           for p in sorted(self.params.values(), key=lambda p: p.name))
         params += "|" + ",".join(sorted(self.requirements))
         return hashlib.sha256((params + "\n" + text).encode()).hexdigest()

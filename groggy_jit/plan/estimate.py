@@ -45,7 +45,7 @@ from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
 from .liveness import storage_of
 from .plan import LEAVES, BatchExecutionPlan
-from .steps import GroupStep, LoopStep, ScalarStep, PassStep
+from .steps import GroupStep, LoopStep, PassStep, ScalarStep
 
 __all__ = ["estimate_performance", "PerformanceEstimate", "StepEstimate", "BYTE_KINDS"]
 

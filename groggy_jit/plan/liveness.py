@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..ir.graph import IRGraph
 from ..ir.types import Kind
-from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
+from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep
 
 END = 10**9
 
@@ -66,8 +66,8 @@ def materialized(ir: IRGraph, steps) -> set[str]:
 
 
 def drop_unstored(ir: IRGraph, steps, arrays: set[str]) -> list:
-    """Steps without group members nothing reads: node indices every reader computes
-    itself.  A group left empty is dropped."""
+    """``steps`` without the group members that nothing reads (node indices whose
+    readers compute them); a group left with nothing to do is dropped."""
     out = []
     for step in steps:
         if isinstance(step, LoopStep):

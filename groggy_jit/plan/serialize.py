@@ -42,7 +42,7 @@ from ..ir.types import DType, Kind, Type
 from ..ir.verify import verify
 from .generator import INDEX_DTYPES, build_plan
 from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
-from .steps import CopyInStep, GroupStep, LoopStep, ScalarStep, PassStep
+from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep
 
 __all__ = ["SERIALIZATION_VERSION", "MAGIC", "plan_to_json", "plan_from_json", "plan_to_bytes",
            "plan_from_bytes", "constants_table"]
