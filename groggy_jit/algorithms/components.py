@@ -57,8 +57,9 @@ def connected_components_fastsv(sG, max_iter=1_000_000_000):
 
     Examples
     --------
-    >>> import networkx as nx, groggy_jit as gj
-    >>> gj.connected_components_fastsv(nx.Graph([(0, 3), (3, 1), (2, 4)])).tolist()
+    >>> import groggy_jit as gj
+    >>> G = gj.Graph.from_edges([0, 3, 2], [3, 1, 4], directed=False)
+    >>> gj.connected_components_fastsv(G).tolist()
     [0, 0, 2, 0, 2]
     """
     parent = sG.nodes(unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -55,7 +56,9 @@ class Algorithm:
         signature_params(fn)                       # fail early on an untraceable signature
         name = name or fn.__name__
         algo = cls(name, lambda: trace(fn, name), doc=fn.__doc__, opt_level=opt_level)
-        algo.__wrapped__ = fn
+        # Look like the function (its module, name, docstring, __wrapped__), so that
+        # doctest collects the function's examples from the module that defines it.
+        functools.update_wrapper(algo, fn, updated=())
         return algo
 
     @classmethod

@@ -1,7 +1,8 @@
 """Shared test set-up: one kernel cache directory for the whole run.
 
 Every test process (and every subprocess a test starts) compiles into the same
-fresh directory, so each kernel is compiled once per run and reused by all tests.
+fresh directory, so each kernel is compiled once per run and reused by all tests,
+the doctests of the package and the README included (hence this file sits at the root).
 """
 
 import os
