@@ -63,8 +63,9 @@ def collected_examples() -> dict[str, int]:
     """Examples per doctest name, as the suite's own collection finds them."""
     recorder = _DoctestRecorder()
     # No --doctest-modules here: the suite's own options (pyproject.toml) must ask for doctests.
-    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", str(PACKAGE), str(README)],
-                       plugins=[recorder])
+    # --noconftest: loading the conftest again would give the rest of this run a new cache dir.
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "--noconftest",
+                        str(PACKAGE), str(README)], plugins=[recorder])
     assert code == pytest.ExitCode.OK, f"collecting the doctests failed ({code!r})"
     return recorder.examples
 
