@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 import numpy as np  # noqa: E402
 
 import groggy_jit as gj  # noqa: E402
-from groggy_jit.runtime.algorithm import Algorithm  # noqa: E402
+from groggy_jit.driver import Algorithm  # noqa: E402
 
 from .common import fmt_ms, kron_graph_csr, print_table, timeit  # noqa: E402
 

@@ -3,18 +3,17 @@
 Importing this package does not import Numba; the first kernel that is needed does.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 from .errors import (CacheError, CompileError, CycleError, GraphInputError, GroggyJITError,
                      IRError, KindError, ParameterError, PlanFormatError, TraceError)
 from .graph import Graph, as_graph, read_edgelist, read_matrix_market
 from .ir.graph import IRGraph
-from .dsl.builder import AlgorithmBuilder
-from .dsl.decorator import algorithm
 from .dsl.trace import NodeId, NodeValues
+from .plan.estimate import estimate_performance
 from .plan.generator import BatchPlanGenerator, compile_to_batch
 from .plan.plan import BatchExecutionPlan
-from .runtime.algorithm import Algorithm
+from .driver import Algorithm, AlgorithmBuilder, algorithm
 from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          connected_components, connected_components_fastsv, core_number, degree_centrality,
@@ -25,7 +24,7 @@ from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
 __all__ = [
     "__version__", "algorithm", "NodeId", "NodeValues", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
-    "BatchPlanGenerator", "compile_to_batch",
+    "BatchPlanGenerator", "compile_to_batch", "estimate_performance",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
     "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..runtime.algorithm import Algorithm
+from ..driver import Algorithm
 
 REGISTRY: dict[str, Algorithm] = {}
 

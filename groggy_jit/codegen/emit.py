@@ -18,7 +18,7 @@ from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, PassStep, ScalarStep, domain
-from ..runtime.executor import GRAPH_ARGUMENTS
+from .abi import GRAPH_ARGUMENTS, parameter_order
 from .helpers import HELPERS_SOURCE
 
 NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
@@ -176,7 +176,7 @@ class KernelEmitter:
     def function(self) -> str:
         w, plan = self.w, self.plan
         params = {n.attr("name"): n.id for n in self.ir.nodes if n.op in ("param", "node_param")}
-        args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in sorted(params)]
+        args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in parameter_order(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
         # np.zeros and slice copies would each become a parallel loop (and compile time)
@@ -572,10 +572,10 @@ class KernelEmitter:
 def generate_source(plan: BatchExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
-    params = [f'types.Array({NUMBA_TYPE[p.dtype]}, 1, "C", readonly=True)' if p.per_node
-              else NUMBA_TYPE[p.dtype] for p in sorted(plan.params, key=lambda p: p.name)]
-    signature = ", ".join(["types.int64", "types.boolean"] + ["INDEX"] * 4 + ["WEIGHTS"] * 2
-                          + params)
+    params = {p.name: p for p in plan.params}
+    param_types = [f'types.Array({NUMBA_TYPE[p.dtype]}, 1, "C", readonly=True)' if p.per_node
+                   else NUMBA_TYPE[p.dtype] for p in (params[name] for name in parameter_order(params))]
+    signature = ", ".join([*GRAPH_ARGUMENTS.values(), *param_types])
     header = "\n".join([
         f"# groggy-jit kernel for plan {plan.plan_hash}",
         f"# algorithm structure: {plan.name}; edit nothing here, the file is checked on load",

@@ -1,4 +1,4 @@
-"""``AlgorithmBuilder``: the builder-style front end, and the engine under ``sG``.
+"""``IRBuilder``: the builder-style front end, and the engine under ``sG``.
 
 Both front ends add nodes through ``apply``, so an algorithm written with
 operators on ``sG`` and one written with ``b.core.add(...)`` give the same IR.
@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import KindError, TraceError
-from ..ir.graph import IRGraph
+from ..ir.graph import REQUIREMENTS, IRGraph
 from ..ir.verify import verify
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
@@ -21,18 +21,8 @@ _COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"
             "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "eq": "eq", "ne": "ne"}
 
 
-class AlgorithmBuilder:
-    """Build an algorithm's IR step by step.
-
-    Examples
-    --------
-    >>> import groggy_jit as gj
-    >>> b = gj.AlgorithmBuilder("degree_scaled")
-    >>> x = b.init_nodes(1.0)
-    >>> d = b.node_degrees(x)
-    >>> b.attach_as("score", b.core.mul(d, b.constant(2.0)))
-    >>> algo = b.build()
-    """
+class IRBuilder:
+    """Build an algorithm's IR step by step; ``groggy_jit.AlgorithmBuilder`` adds ``build()``."""
 
     def __init__(self, name: str = "algorithm"):
         self.ir = IRGraph(name)
@@ -114,7 +104,6 @@ class AlgorithmBuilder:
 
     def require(self, requirement: str) -> None:
         """Ask every run to check the graph first, e.g. ``"nonnegative_weights"``."""
-        from ..ir.graph import REQUIREMENTS
         if requirement not in REQUIREMENTS:
             raise TraceError(f"unknown requirement {requirement!r}; known: {', '.join(REQUIREMENTS)}")
         self.ir.requirements.add(requirement)
@@ -209,19 +198,18 @@ class AlgorithmBuilder:
 
     load_edge_attr = load_attr
 
-    def build(self):
-        """The finished algorithm, ready to run on graphs."""
-        from ..runtime.algorithm import Algorithm
+    def finish(self) -> IRGraph:
+        """The finished, verified IR."""
         if not self.ir.outputs:
             raise TraceError(f"algorithm {self.ir.name!r} has no outputs; call attach_as()")
         if self.loops:
             raise TraceError("build() inside an open loop")
         verify(self.ir)
-        return Algorithm.from_ir(self.ir)
+        return self.ir
 
 
 class _Namespace:
-    def __init__(self, builder: AlgorithmBuilder):
+    def __init__(self, builder: IRBuilder):
         self.b = builder
 
 
@@ -319,7 +307,7 @@ class AttrOps(_Namespace):
 class GraphHandle:
     """``sG``: the graph as seen by an algorithm while it is being traced."""
 
-    def __init__(self, builder: AlgorithmBuilder):
+    def __init__(self, builder: IRBuilder):
         self.builder = builder
 
     @property
@@ -344,7 +332,7 @@ class GraphHandle:
 
     def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
              mask=None, combine: str | None = None, at=None) -> Value:
-        """Aggregate over neighbours; see ``AlgorithmBuilder.pull``."""
+        """Aggregate over neighbours; see ``IRBuilder.pull``."""
         return self.builder.pull(x, over, reduce, weight, mask, combine, at)
 
     def var(self, name: str, value) -> Value:

@@ -19,7 +19,7 @@ from ..ir.types import DType, Kind
 from .values import Value
 
 if TYPE_CHECKING:
-    from .builder import AlgorithmBuilder
+    from .builder import IRBuilder
 
 CONVERGENCE_NORMS = {"l1": "sum", "linf": "max"}
 
@@ -31,7 +31,7 @@ def _value_locals(frame) -> dict[str, Value]:
 class LoopContext:
     """One loop being traced.  Entering opens a region; leaving closes it."""
 
-    def __init__(self, builder: "AlgorithmBuilder", kind: str, max_iter, *,
+    def __init__(self, builder: "IRBuilder", kind: str, max_iter, *,
                  watch: Value | None = None, tol=None, norm: str = "l1"):
         self.builder = builder
         self.kind = kind

@@ -9,7 +9,7 @@ from typing import Callable
 from ..errors import TraceError
 from ..ir.graph import IRGraph
 from ..ir.verify import verify
-from .builder import AlgorithmBuilder, GraphHandle
+from .builder import GraphHandle, IRBuilder
 from .values import Value
 
 class NodeId(int):
@@ -50,7 +50,7 @@ def signature_params(fn: Callable) -> list[inspect.Parameter]:
 
 
 def trace(fn: Callable, name: str) -> IRGraph:
-    builder = AlgorithmBuilder(name)
+    builder = IRBuilder(name)
     kwargs = {}
     for p in signature_params(fn):
         dtype = _ANNOTATED.get(p.annotation)

@@ -14,7 +14,7 @@ from ..errors import TraceError
 from ..ir.types import DType, Kind, Type
 
 if TYPE_CHECKING:
-    from .builder import AlgorithmBuilder
+    from .builder import IRBuilder
 
 NORMS = ("sum", "max", "l2")
 
@@ -23,7 +23,7 @@ class Value:
     __slots__ = ("builder", "node_id")
     __array_priority__ = 1000      # numpy scalars on the left defer to our operators
 
-    def __init__(self, builder: "AlgorithmBuilder", node_id: str):
+    def __init__(self, builder: "IRBuilder", node_id: str):
         self.builder = builder
         self.node_id = node_id
 

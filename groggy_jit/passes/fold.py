@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ir.graph import IRGraph, Node, _freeze_attrs
 from ..ir.ops import op_def
 from ..ir.types import DType, Kind
-from ..runtime.semantics import apply_elementwise
+from ..ir.semantics import apply_elementwise
 
 
 def constant_fold(ir: IRGraph) -> int:

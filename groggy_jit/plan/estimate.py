@@ -40,8 +40,10 @@ from typing import Mapping
 
 import numpy as np
 
+from ..graph import as_graph
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def, pull_operands
+from ..ir.semantics import apply_elementwise
 from ..ir.types import DType, Kind
 from .liveness import storage_of
 from .plan import LEAVES, BatchExecutionPlan
@@ -188,7 +190,6 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
         a per-step table (``print(estimate)``).
     """
     if graph is not None:
-        from ..graph import as_graph
         graph = as_graph(graph)
         num_nodes = graph.num_nodes if num_nodes is None else num_nodes
         num_edges = graph.num_edges if num_edges is None else num_edges
@@ -349,7 +350,6 @@ class _Model:
         values = [self.scalar_value(i) for i in node.inputs]
         if any(v is None for v in values):
             return None
-        from ..runtime.semantics import apply_elementwise
         try:
             out = apply_elementwise(node, values, [self.ir.node_map[i].type for i in node.inputs])
         except (ValueError, TypeError, OverflowError):

@@ -6,7 +6,7 @@ from ..errors import IRError
 from ..ir.graph import IRGraph
 from ..ir.types import Kind
 from ..ir.verify import verify
-from ..passes.fusion import form_steps
+from .fusion import form_steps
 from ..passes.manager import PassReport, optimize
 from .liveness import drop_unstored, live_intervals, materialized
 from .plan import BatchExecutionPlan, readable_names

@@ -63,30 +63,6 @@ class BatchExecutionPlan:
                         str(CHUNKS), str(self.fused)])
         return hashlib.sha256(key.encode()).hexdigest()
 
-    def to_json(self, indent: int | None = None) -> str:
-        from .serialize import plan_to_json
-        return plan_to_json(self, indent=indent)
-
-    def to_bytes(self) -> bytes:
-        from .serialize import plan_to_bytes
-        return plan_to_bytes(self)
-
-    @classmethod
-    def from_json(cls, text: str) -> "BatchExecutionPlan":
-        from .serialize import plan_from_json
-        return plan_from_json(text)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "BatchExecutionPlan":
-        from .serialize import plan_from_bytes
-        return plan_from_bytes(data)
-
-    @property
-    def constants(self) -> list:
-        """The constant table: every constant once, as (value, dtype)."""
-        from .serialize import constants_table
-        return constants_table(self)
-
     def loop_steps(self) -> list[LoopStep]:
         out = []
 

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..errors import CacheError, CompileError
 
 # Bump to invalidate every cache entry (part of the directory name).

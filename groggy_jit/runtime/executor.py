@@ -1,14 +1,11 @@
-"""How a graph and bound parameters become the kernel's arguments."""
+"""How a graph and bound parameters become the kernel's arguments (see ``codegen.abi``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..codegen.abi import GRAPH_ARGUMENTS, parameter_order
 from ..graph import Graph
-
-# The fixed leading arguments of every kernel, before the parameters (sorted by name).
-GRAPH_ARGUMENTS = ("n", "directed", "in_indptr", "in_indices", "out_indptr", "out_indices",
-                   "in_weights", "out_weights")
 
 _NO_WEIGHTS = np.zeros(0, dtype=np.float64)
 _NO_WEIGHTS.flags.writeable = False
@@ -27,6 +24,9 @@ def edge_weights(graph: Graph, needed: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def kernel_args(graph: Graph, params: dict, uses_weights: bool = False) -> tuple:
     in_w, out_w = edge_weights(graph, uses_weights)
-    return (np.int64(graph.num_nodes), bool(graph.directed), graph.in_indptr, graph.in_indices,
-            graph.out_indptr, graph.out_indices, in_w, out_w,
-            *(params[name] for name in sorted(params)))
+    values = {"n": np.int64(graph.num_nodes), "directed": bool(graph.directed),
+              "in_indptr": graph.in_indptr, "in_indices": graph.in_indices,
+              "out_indptr": graph.out_indptr, "out_indices": graph.out_indices,
+              "in_weights": in_w, "out_weights": out_w}
+    return (*(values[name] for name in GRAPH_ARGUMENTS),
+            *(params[name] for name in parameter_order(params)))

@@ -14,7 +14,7 @@ from ..ir.monoids import reduction
 from ..ir.ops import MISSING, op_def, pull_operands
 from ..ir.types import DType
 from .result import LoopReport
-from .semantics import apply_elementwise, cast
+from ..ir.semantics import apply_elementwise, cast
 
 
 class Interpreter:

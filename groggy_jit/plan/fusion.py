@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..ir.graph import IRGraph, Loop
 from ..ir.types import Kind
 from ..ir.ops import op_def
-from ..plan.steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep, domain
+from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep, domain
 
 # Nodes that name storage rather than compute anything.
 # Ops computed by a pass of their own, never fused: a scatter writes other nodes' values,

@@ -1,4 +1,9 @@
-"""``Algorithm``: a traced algorithm that compiles once per structure and runs many times."""
+"""The driver: trace -> optimize -> plan -> emit -> load -> run, one stage after another.
+
+``Algorithm`` is a traced algorithm that compiles once per structure and runs many
+times; ``algorithm`` (the decorator) and ``AlgorithmBuilder.build`` make one.  This
+module sits above every stage it chains, so no stage imports it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,21 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import GraphInputError, ParameterError
-from ..graph import Graph, as_graph
-from ..ir.graph import IRGraph
-from .executor import kernel_args
-from .params import bind
-from .result import LoopReport, Result
+from .codegen.abi import unpack_results
+from .codegen.emit import generate_source
+from .dsl.builder import IRBuilder
+from .dsl.trace import signature_params, trace
+from .errors import GraphInputError, ParameterError
+from .graph import Graph, as_graph
+from .ir.graph import IRGraph
+from .passes.manager import optimize
+from .plan.estimate import estimate_performance
+from .plan.generator import compile_to_batch
+from .runtime.cache import DEFAULT_CACHE
+from .runtime.executor import kernel_args
+from .runtime.interpreter import interpret
+from .runtime.params import bind
+from .runtime.result import LoopReport, Result
 
 _NOT_GIVEN = object()
 
@@ -52,7 +66,6 @@ class Algorithm:
 
     @classmethod
     def from_function(cls, fn: Callable, name: str | None = None, opt_level: int = 1) -> "Algorithm":
-        from ..dsl.trace import signature_params, trace
         signature_params(fn)                       # fail early on an untraceable signature
         name = name or fn.__name__
         algo = cls(name, lambda: trace(fn, name), doc=fn.__doc__, opt_level=opt_level)
@@ -79,13 +92,11 @@ class Algorithm:
 
     def plan_for(self, index_dtype: str = "int32"):
         if index_dtype not in self._plans:
-            from ..plan.generator import compile_to_batch
             self._plans[index_dtype] = compile_to_batch(self.ir, index_dtype, self.opt_level)
         return self._plans[index_dtype]
 
     def source_for(self, index_dtype: str = "int32"):
         if index_dtype not in self._sources:
-            from ..codegen.emit import generate_source
             self._sources[index_dtype] = generate_source(self.plan_for(index_dtype))
         return self._sources[index_dtype]
 
@@ -101,14 +112,12 @@ class Algorithm:
 
     def estimate(self, G=None, **options):
         """Predicted bytes moved, ops and seconds for a run (see ``estimate_performance``)."""
-        from ..plan.estimate import estimate_performance
         graph = None if G is None else as_graph(G)
         dtype = "int32" if graph is None else str(graph.index_dtype)
         return estimate_performance(self.plan_for(dtype), graph, **options)
 
     def explain(self) -> str:
         """The traced IR, the IR after every pass that changed it, and the plan."""
-        from ..passes.manager import optimize
         _, report = optimize(self.ir, self.opt_level, keep_snapshots=True)
         parts = [f"== traced IR\n{self.ir}"]
         parts += [f"== after {name}\n{text}" for name, text in report.snapshots]
@@ -138,13 +147,12 @@ class Algorithm:
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds
-        values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
-        loops = self._loop_reports(plan, raw[-1])
+        values, loop_info = unpack_results([name for name, _ in plan.outputs], raw)
+        loops = self._loop_reports(plan, loop_info)
         return Result(values, loops, graph, {"run": seconds, "load": loaded}, self._kinds())
 
     def interpret(self, G, **params) -> Result:
         """Run with the reference interpreter (plain numpy, no Numba)."""
-        from .interpreter import interpret
         graph, bound = self._prepare(G, params)
         values, loops = interpret(self.ir, graph, bound)
         return Result(values, loops, graph, kinds=self._kinds())
@@ -154,7 +162,6 @@ class Algorithm:
 
     def kernel_for(self, index_dtype) -> tuple[Callable, float]:
         """The compiled kernel for graphs with this index dtype, and seconds spent loading it."""
-        from .cache import DEFAULT_CACHE
         source = self.source_for(str(np.dtype(index_dtype)))
         kernel, origin = DEFAULT_CACHE.load(source.text)
         if origin == "memory":
@@ -205,6 +212,51 @@ class ConfiguredAlgorithm:
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"<configured {self.algorithm.name}({given})>"
+
+
+def algorithm(name: str | Callable | None = None, *, opt_level: int = 1):
+    """Turn a Python function ``f(sG, **params)`` into a compiled graph algorithm.
+
+    Parameters
+    ----------
+    name : str, optional
+        The algorithm's name (default: the function's name).
+    opt_level : int
+        0 disables optimizing passes and fusion (for debugging), 1 enables all.
+
+    Examples
+    --------
+    >>> import groggy_jit as gj
+    >>> @gj.algorithm("neighbour_sum")
+    ... def neighbour_sum(sG, scale=1.0):
+    ...     return sG @ sG.nodes(scale)
+    >>> neighbour_sum.params["scale"].default
+    1.0
+    """
+    if callable(name):                 # used bare: @algorithm
+        return Algorithm.from_function(name, opt_level=opt_level)
+
+    def wrap(fn: Callable) -> Algorithm:
+        return Algorithm.from_function(fn, name, opt_level=opt_level)
+    return wrap
+
+
+class AlgorithmBuilder(IRBuilder):
+    """Build an algorithm step by step, in groggy's builder vocabulary.
+
+    Examples
+    --------
+    >>> import groggy_jit as gj
+    >>> b = gj.AlgorithmBuilder("degree_scaled")
+    >>> x = b.init_nodes(1.0)
+    >>> d = b.node_degrees(x)
+    >>> b.attach_as("score", b.core.mul(d, b.constant(2.0)))
+    >>> algo = b.build()
+    """
+
+    def build(self) -> Algorithm:
+        """The finished algorithm, ready to run on graphs."""
+        return Algorithm.from_ir(self.finish())
 
 
 def check_requirements(requirements, graph: Graph, name: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir.graph import Node
-from ..ir.ops import op_def
-from ..ir.types import Type
+from .graph import Node
+from .ops import op_def
+from .types import Type
 
 
 def cast(value, dtype):

@@ -1,0 +1,31 @@
+"""The kernel ABI: what a generated kernel takes and returns, for codegen and the executor.
+
+A kernel takes the graph's arguments below, in this order, then the parameters
+sorted by name; it returns a tuple of the plan's outputs, in plan order, then
+``loop_info`` (one row per loop: iterations run, and converged 1 / not 0 /
+fixed loop -1).
+"""
+
+from __future__ import annotations
+
+# name -> its type in the generated signature (INDEX and WEIGHTS are defined there)
+GRAPH_ARGUMENTS = {
+    "n": "types.int64",
+    "directed": "types.boolean",
+    "in_indptr": "INDEX",
+    "in_indices": "INDEX",
+    "out_indptr": "INDEX",
+    "out_indices": "INDEX",
+    "in_weights": "WEIGHTS",
+    "out_weights": "WEIGHTS",
+}
+
+
+def parameter_order(names) -> list[str]:
+    """The order parameters follow the graph arguments in."""
+    return sorted(names)
+
+
+def unpack_results(output_names, raw) -> tuple[dict, object]:
+    """A kernel's return value as ({output name: value}, loop_info)."""
+    return {name: raw[k] for k, name in enumerate(output_names)}, raw[-1]
