@@ -6,8 +6,9 @@ Importing this package does not import Numba; the first kernel that is needed do
 from .version import __version__
 
 from .errors import (CacheError, CompileError, CycleError, GraphInputError, GroggyJITError,
-                     IRError, KindError, ParameterError, PlanFormatError, TraceError)
-from .graph import Graph, as_graph, read_edgelist, read_matrix_market
+                     IRError, KindError, MissingDependencyError, ParameterError, PipelineError,
+                     PlanFormatError, TraceError)
+from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.trace import NodeId, NodeValues
 from .plan.estimate import estimate_performance
@@ -23,11 +24,12 @@ from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "NodeValues", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
-    "read_edgelist", "read_matrix_market", "IRGraph", "BatchExecutionPlan",
+    "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "BatchExecutionPlan",
     "BatchPlanGenerator", "compile_to_batch", "estimate_performance",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
     "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
+    "PipelineError", "MissingDependencyError",
 ]

@@ -15,6 +15,8 @@ __all__ = [
     "PlanFormatError",
     "CacheError",
     "CompileError",
+    "PipelineError",
+    "MissingDependencyError",
 ]
 
 
@@ -56,3 +58,16 @@ class CacheError(GroggyJITError):
 
 class CompileError(GroggyJITError):
     """Generated code failed to compile; this is a groggy-jit bug, please report it."""
+
+
+class PipelineError(GroggyJITError):
+    """One input of a ``map`` failed; ``failure`` names it, ``results`` holds those before it."""
+
+    def __init__(self, message: str, failure=None):
+        super().__init__(message)
+        self.failure = failure
+        self.results = []
+
+
+class MissingDependencyError(GroggyJITError, ImportError):
+    """An optional package that this feature needs is not installed."""

@@ -64,6 +64,82 @@ class Result:
         targets = np.repeat(np.arange(g.num_nodes), np.diff(g.in_indptr))
         return [(labels[u], labels[v]) for u, v in zip(g.in_indices.tolist(), targets.tolist())]
 
+    # --- export ----------------------------------------------------------------------
+    def _node_labels(self) -> list:
+        labels = self.graph.node_labels
+        return list(range(self.graph.num_nodes)) if labels is None else list(labels)
+
+    def _names(self, kind: str) -> list[str]:
+        return [k for k in self.values if self.kinds.get(k, "node") == kind]
+
+    def loop_summary(self) -> dict:
+        """``iterations`` and ``converged`` of the outermost loop; empty without loops."""
+        if not self.loops:
+            return {}
+        return {"iterations": self.iterations, "converged": self.converged}
+
+    def to_dict(self) -> dict:
+        """Every output by name: node maps as ``{node: value}``, edge maps as
+        ``{(source, target): value}``, scalars as plain numbers."""
+        labels = self._node_labels()
+        out = {}
+        for name, v in self.values.items():
+            kind = self.kinds.get(name, "node")
+            if kind == "node":
+                out[name] = dict(zip(labels, np.asarray(v).tolist()))
+            elif kind == "edge":
+                out[name] = dict(zip(self.arcs(labels), np.asarray(v).tolist()))
+            else:
+                out[name] = np.asarray(v).item()
+        return out
+
+    def records(self, kind: str | None = None) -> list[dict]:
+        """Tidy rows: one per node (``kind="node"``) or per arc (``"edge"``), with the
+        scalar outputs and the loop summary repeated on each; one row if there are
+        only scalars.  The default is nodes when there are node outputs, else arcs."""
+        if kind is None:
+            kind = "node" if self._names("node") else "edge" if self._names("edge") else "scalar"
+        if kind not in ("node", "edge", "scalar"):
+            raise ValueError(f"kind={kind!r}: use 'node', 'edge' or 'scalar'")
+        extra = {k: np.asarray(self.values[k]).item() for k in self._names("scalar")}
+        extra |= self.loop_summary()
+        if kind == "scalar":
+            return [extra]
+        labels = self._node_labels()
+        columns = {k: np.asarray(self.values[k]).tolist() for k in self._names(kind)}
+        if kind == "node":
+            keys = [{"node": label} for label in labels]
+        else:
+            keys = [{"source": u, "target": v} for u, v in self.arcs(labels)]
+        return [key | {k: col[i] for k, col in columns.items()} | extra
+                for i, key in enumerate(keys)]
+
+    def to_frame(self, kind: str | None = None):
+        """The :meth:`records` as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            from ..errors import MissingDependencyError
+            raise MissingDependencyError("Result.to_frame() needs pandas: pip install pandas, "
+                                         "or use to_dict() / to_csv()") from None
+        return pd.DataFrame.from_records(self.records(kind))
+
+    def to_csv(self, path=None, kind: str | None = None) -> str | None:
+        """The :meth:`records` as CSV with a header; written to ``path``, or returned."""
+        import csv
+        import io
+        rows = self.records(kind)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        if path is None:
+            return buffer.getvalue()
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            f.write(buffer.getvalue())
+        return None
+
     def __repr__(self) -> str:
         outs = ", ".join(f"{k}: {type(v).__name__}{getattr(v, 'shape', '')}"
                          for k, v in self.values.items())
