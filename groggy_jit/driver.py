@@ -27,6 +27,7 @@ from .plan.generator import compile_to_batch
 from .runtime.cache import DEFAULT_CACHE
 from .runtime.executor import kernel_args
 from .runtime.interpreter import interpret
+from .runtime.notice import compile_notice
 from .runtime.params import bind
 from .runtime.result import LoopReport, Result
 
@@ -46,6 +47,14 @@ class Stats:
     kernels: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Runner:
+    outputs: tuple[str, ...]
+    uses_weights: bool
+    loops: tuple[tuple[int, bool], ...]      # (loop_info row, fixed-count?) in written order
+    kinds: dict[str, str]
+
+
 class Algorithm:
     """An algorithm written in the DSL.
 
@@ -62,6 +71,8 @@ class Algorithm:
         self.opt_level = opt_level
         self._plans: dict[str, object] = {}
         self._sources: dict[str, object] = {}
+        self._kernels: dict[np.dtype, Callable] = {}       # index dtype -> loaded kernel
+        self._runners: dict[np.dtype, _Runner] = {}
         self.stats = Stats()
 
     @classmethod
@@ -141,26 +152,40 @@ class Algorithm:
         """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result."""
         graph, bound = self._prepare(G, params)
         kernel, loaded = self.kernel_for(graph.index_dtype)
-        plan = self.plan_for(str(graph.index_dtype))
+        runner = self._runner(graph.index_dtype)
         start = time.perf_counter()
-        raw = kernel(*kernel_args(graph, bound, plan.uses_weights))
+        raw = kernel(*kernel_args(graph, bound, runner.uses_weights))
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds
-        values, loop_info = unpack_results([name for name, _ in plan.outputs], raw)
-        loops = self._loop_reports(plan, loop_info)
-        return Result(values, loops, graph, {"run": seconds, "load": loaded}, self._kinds())
+        values, info = unpack_results(runner.outputs, raw)
+        loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
+                 for row, fixed in runner.loops]
+        return Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
+
+    def _runner(self, index_dtype) -> "_Runner":
+        """What every run on graphs of this index dtype reads from the plan, found once."""
+        runner = self._runners.get(index_dtype)
+        if runner is None:
+            plan = self.plan_for(str(np.dtype(index_dtype)))
+            row = {step.loop: step.index for step in plan.loop_steps()}
+            loops = tuple((row[n.id], n.attr("kind") == "fixed")    # in written order
+                          for n in plan.ir.nodes if n.op == "loop")
+            runner = _Runner(tuple(name for name, _ in plan.outputs), plan.uses_weights,
+                             loops, self._kinds())
+            self._runners[index_dtype] = runner
+        return runner
 
     def map(self, graphs, *, threads: int = 1, on_error: str = "raise", progress=None,
             stream: bool = False, read_options: dict | None = None, **params):
         """Run on every graph of ``graphs``, in order (see :func:`groggy_jit.pipeline.map_graphs`)."""
-        from ..pipeline import map_graphs
+        from .pipeline import map_graphs
         return map_graphs(self, graphs, params, threads=threads, on_error=on_error,
                           progress=progress, stream=stream, read_options=read_options)
 
     def sweep(self, G, grid=None, *, progress=None, stream: bool = False, **axes):
         """Run on ``G`` for every parameter setting (see :func:`groggy_jit.pipeline.sweep_grid`)."""
-        from ..pipeline import sweep_grid
+        from .pipeline import sweep_grid
         return sweep_grid(self, G, grid, axes, progress=progress, stream=stream)
 
     def interpret(self, G, **params) -> Result:
@@ -174,8 +199,14 @@ class Algorithm:
 
     def kernel_for(self, index_dtype) -> tuple[Callable, float]:
         """The compiled kernel for graphs with this index dtype, and seconds spent loading it."""
+        function = self._kernels.get(index_dtype)
+        if function is not None:
+            self.stats.memory_hits += 1
+            return function, 0.0
         source = self.source_for(str(np.dtype(index_dtype)))
-        kernel, origin = DEFAULT_CACHE.load(source.text)
+        with compile_notice(self.name):
+            kernel, origin = DEFAULT_CACHE.load(source.text)
+        self._kernels[index_dtype] = kernel.function
         if origin == "memory":
             self.stats.memory_hits += 1
             return kernel.function, 0.0
@@ -194,14 +225,6 @@ class Algorithm:
         graph = as_graph(G)
         check_requirements(self.ir.requirements, graph, self.name)
         return graph, bind(self.ir.params, params, graph)
-
-    def _loop_reports(self, plan, info) -> list[LoopReport]:
-        """One report per loop, in the order the loops were written (as the interpreter)."""
-        row = {step.loop: step.index for step in plan.loop_steps()}
-        loops = [n for n in plan.ir.nodes if n.op == "loop"]
-        return [LoopReport(int(info[row[n.id], 0]),
-                           None if n.attr("kind") == "fixed" else bool(info[row[n.id], 1] == 1))
-                for n in loops]
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.ir.params.values())

@@ -17,6 +17,7 @@ __all__ = [
     "CompileError",
     "PipelineError",
     "MissingDependencyError",
+    "UsageError",
 ]
 
 
@@ -71,3 +72,7 @@ class PipelineError(GroggyJITError):
 
 class MissingDependencyError(GroggyJITError, ImportError):
     """An optional package that this feature needs is not installed."""
+
+
+class UsageError(GroggyJITError):
+    """A command line named an unknown algorithm, a missing file or a bad option."""

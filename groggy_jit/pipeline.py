@@ -31,10 +31,14 @@ class Failure:
     source: str          # the path, or a short description of the object
     error: Exception
 
+    @property
+    def message(self) -> str:
+        """The error, with the input's name in front unless it names it already."""
+        text = str(self.error)
+        return text if text.startswith(self.source) else f"{self.source}: {text}"
+
     def __str__(self) -> str:
-        if str(self.error).startswith(self.source):       # the message names the file already
-            return f"input {self.index}: {self.error}"
-        return f"input {self.index} ({self.source}): {self.error}"
+        return f"input {self.index}: {self.message}"
 
 
 class Results(list):

@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-from groggy_jit.__main__ import DEMO_ALGORITHMS
+from groggy_jit.cli.demo import DEMO_ALGORITHMS
 
 
 def run_module(*args: str) -> str:

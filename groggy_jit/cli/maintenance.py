@@ -1,0 +1,50 @@
+"""``groggy-jit cache info|clear`` and ``groggy-jit bench``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+
+# bench/ modules that are helpers, not benchmarks.
+_BENCH_HELPERS = {"__init__", "common"}
+
+
+def cache_command(action: str) -> int:
+    from ..runtime.cache import cache_clear, cache_info
+    if action == "clear":
+        print(f"removed {cache_clear()} cached kernel(s)")
+        return 0
+    info = cache_info()
+    print(f"cache directory: {info['root']}")
+    print(f"{len(info['entries'])} kernel(s), {info['bytes'] / 1024:.1f} KiB")
+    for e in info["entries"]:
+        state = "compiled" if e["compiled"] else "source only"
+        print(f"  {e['kernel']}  {e['bytes'] / 1024:8.1f} KiB  {state}  [{e['tag']}]")
+    return 0
+
+
+def checkout_root() -> Path:
+    """The source checkout this package runs from; bench/ lives there and is not installed."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "bench" / "__init__.py").is_file():
+        raise UsageError("bench needs a source checkout of groggy-jit: the benchmarks in bench/ "
+                         "are not installed with the package; clone the repository and run "
+                         "`python -m groggy_jit bench` inside it")
+    return root
+
+
+def bench_command(name: str | None, args: list[str]) -> int:
+    root = checkout_root()
+    available = sorted(p.stem for p in (root / "bench").glob("*.py")
+                       if p.stem not in _BENCH_HELPERS)
+    if name is None:
+        print("benchmarks (groggy-jit bench NAME --help for each one's options):")
+        for bench in available:
+            print(f"  {bench}")
+        return 0
+    if name not in available:
+        raise UsageError(f"unknown benchmark {name!r}; available: {', '.join(available)}")
+    return subprocess.call([sys.executable, "-m", f"bench.{name}", *args], cwd=root)
