@@ -7,7 +7,7 @@ from .version import __version__
 
 from .errors import (CacheError, CompileError, CycleError, GraphInputError, GroggyJITError,
                      IRError, KindError, MissingDependencyError, ParameterError, PipelineError,
-                     PlanFormatError, TraceError)
+                     PlanFormatError, TraceError, UsageError)
 from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.trace import NodeId, NodeValues
@@ -31,5 +31,5 @@ __all__ = [
     "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
-    "PipelineError", "MissingDependencyError",
+    "PipelineError", "MissingDependencyError", "UsageError",
 ]
