@@ -138,7 +138,8 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
             for index, graph in inputs:
                 yield deliver(one(index, graph))
             return
-        with ThreadPoolExecutor(threads, thread_name_prefix="groggy-jit-map") as pool:
+        with ThreadPoolExecutor(threads, thread_name_prefix="groggy-jit-map",
+                                initializer=_share_kernel_threads, initargs=(threads,)) as pool:
             pending = deque()
             for index, graph in inputs:            # a bounded window keeps memory flat
                 pending.append(pool.submit(one, index, graph))
@@ -149,6 +150,13 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
     finally:
         if bar is not None:
             bar.close()
+
+
+def _share_kernel_threads(workers: int) -> None:
+    """Each map thread's kernels use their share of Numba's threads (a per-thread setting),
+    so graphs run side by side instead of each waking every core."""
+    import numba
+    numba.set_num_threads(max(1, numba.config.NUMBA_NUM_THREADS // workers))
 
 
 def _threads_are_safe() -> bool:
