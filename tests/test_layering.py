@@ -20,7 +20,7 @@ STAGES = [
     ("codegen",),
     ("runtime",),
     ("dsl",),
-    ("driver",),
+    ("driver", "pipeline"),
     ("algorithms",),
     ("backend", "cli", "__main__", "__init__"),
 ]
