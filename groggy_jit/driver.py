@@ -204,8 +204,9 @@ class Algorithm:
             self.stats.memory_hits += 1
             return function, 0.0
         source = self.source_for(str(np.dtype(index_dtype)))
-        with compile_notice(self.name):
+        with compile_notice(self.name) as load:
             kernel, origin = DEFAULT_CACHE.load(source.text)
+            load.from_cache = origin != "compile"
         self._kernels[index_dtype] = kernel.function
         if origin == "memory":
             self.stats.memory_hits += 1

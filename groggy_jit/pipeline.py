@@ -72,6 +72,27 @@ def progress_bar(total: int | None, desc: str, enabled: bool | None):
     return tqdm(total=total, desc=desc, unit="graph", file=sys.stderr, dynamic_ncols=True)
 
 
+class Progress:
+    """A progress bar opened when the first item is done, so that a compile notice
+    printed before it keeps a line of its own."""
+
+    def __init__(self, total: int | None, desc: str, enabled: bool | None):
+        self.total, self.desc, self.enabled = total, desc, enabled
+        self.bar = None
+        self.opened = False
+
+    def update(self) -> None:
+        if not self.opened:
+            self.opened = True
+            self.bar = progress_bar(self.total, self.desc, self.enabled)
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _check_on_error(on_error: str) -> None:
     if on_error not in ON_ERROR:
         raise ParameterError(f"on_error={on_error!r}: use 'raise' (stop at the first bad "
@@ -109,7 +130,7 @@ def map_graphs(algo, graphs: Iterable, params: dict, *, threads: int = 1,
 
 def _map_items(algo, graphs, params, threads, on_error, progress, read_options) -> Iterator:
     total = len(graphs) if hasattr(graphs, "__len__") else None
-    bar = progress_bar(total, algo.name, progress)
+    bar = Progress(total, algo.name, progress)
     inputs = enumerate(graphs)
 
     def one(index, graph):
@@ -122,8 +143,7 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
             return Failure(index, describe(graph), error)
 
     def deliver(item):
-        if bar is not None:
-            bar.update(1)
+        bar.update()
         if isinstance(item, Failure) and on_error == "raise":
             raise PipelineError(str(item), item) from item.error
         return item
@@ -148,8 +168,7 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
             while pending:
                 yield deliver(pending.popleft().result())
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
 
 
 def _share_kernel_threads(workers: int) -> None:
@@ -208,15 +227,14 @@ def sweep_grid(algo, G, grid, axes: dict, *, progress: bool | None = None,
 
 
 def _sweep_items(algo, graph, runs, progress) -> Iterator[tuple[dict, object]]:
-    bar = progress_bar(len(runs), f"{algo.name} sweep", progress)
+    bar = Progress(len(runs), f"{algo.name} sweep", progress)
     try:
         for setting in runs:
-            yield setting, algo.run(graph, **setting)
-            if bar is not None:
-                bar.update(1)
+            result = algo.run(graph, **setting)
+            bar.update()
+            yield setting, result
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
 
 
 def sweep_table(pairs):

@@ -193,3 +193,12 @@ def test_a_slow_kernel_load_says_it_is_compiling(monkeypatch):
     with notice.compile_notice("pagerank"):            # a quick load says nothing
         pass
     assert quiet.getvalue() == ""
+
+
+def test_map_on_two_threads_gives_the_bits_of_one_thread():
+    graphs = [nx.gnm_random_graph(n, 3 * n, seed=n, directed=True) for n in range(20, 60, 4)]
+    one = gj.pagerank.map(graphs)
+    two = gj.pagerank.map(graphs, threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a.value, b.value)
+        assert a.iterations == b.iterations

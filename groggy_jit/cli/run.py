@@ -166,7 +166,7 @@ def run_command(args) -> int:
     sink = Sink(fmt, args.out, len(files) > 1, algo, params)
     done = converged = looped = 0
     try:
-        for source, item in zip(files, items):
+        for source, item in zip(files, items, strict=True):   # strict: runs the map to its end
             if isinstance(item, Failure):
                 print(f"groggy-jit: skipped {item}", file=sys.stderr)
                 sink.fail(item)

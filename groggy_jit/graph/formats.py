@@ -12,8 +12,10 @@ anything else (``.txt``, ``.edges``)   whitespace separated edge list
 
 ``.gz`` / ``.bz2`` are decompressed first (not for ``.npz``).  An edge list has
 one edge per line, ``source target [weight]``; its first line may be a header
-naming the columns, and node ids may be any words (then they become the node
-labels, in sorted order).
+naming the columns.  In every format, integer node ids are node indices (or
+integer labels) and any other words become the node labels (sorted, for edge
+lists), so a node parameter such as ``source`` is written the same way as in
+the file.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ def _read_networkx(name, fmt, directed, weight) -> Graph:
         G = reader(name)
     except Exception as exc:                 # each parser has its own error types
         raise GraphInputError(f"{name}: not a readable {fmt.upper()} file ({exc})") from None
+    if all(isinstance(v, str) and v.lstrip("-").isdigit() for v in G):
+        G = nx.relabel_nodes(G, int)         # integer ids stay integers, as in edge lists
     if directed is not None and directed != G.is_directed():
         G = G.to_directed() if directed else G.to_undirected()
     if weight is not None and not any(weight in d for _, _, d in G.edges(data=True)):

@@ -13,12 +13,18 @@ DELAY_SECONDS = 0.5
 enabled: bool | None = None
 
 
+class Load:
+    """What the caller learnt: set ``from_cache`` when the kernel was only loaded."""
+    from_cache = False
+
+
 @contextmanager
 def compile_notice(name: str):
     """Around a kernel load: after DELAY_SECONDS print ``compiling NAME…``, then the time."""
     stream = sys.stderr
+    load = Load()
     if not (stream.isatty() if enabled is None else enabled):
-        yield
+        yield load
         return
     start = time.perf_counter()
     shown = threading.Event()
@@ -31,10 +37,11 @@ def compile_notice(name: str):
     timer.daemon = True
     timer.start()
     try:
-        yield
+        yield load
     finally:
         timer.cancel()
         timer.join()
         if shown.is_set():
-            stream.write(f", {time.perf_counter() - start:.1f} s\n")
+            where = " (found in the disk cache)" if load.from_cache else ""
+            stream.write(f"{where}, {time.perf_counter() - start:.1f} s\n")
             stream.flush()
