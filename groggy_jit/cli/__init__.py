@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the full traceback of an error")
     parser = _Parser(prog="groggy-jit", parents=[common],
                      description="Graph algorithms compiled to one parallel native kernel.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                metavar="COMMAND")
 
     r = sub.add_parser("run", parents=[common], help="run an algorithm on graph files",
                        description="Run ALGO on each FILE (several files or a glob: a pipeline "
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--out", metavar="PATH",
                    help=f"write results to PATH ({'/'.join(OUTPUT_FORMATS)} by its suffix); "
                    "default: CSV on stdout")
-    r.add_argument("--threads", type=int, default=1,
+    r.add_argument("--threads", type=int, default=1, metavar="N",
                    help="graphs run at once on a thread pool (default 1)")
     r.add_argument("--on-error", choices=["raise", "skip"], default="raise",
                    help="stop at the first bad file (raise, default) or report it and go on "
