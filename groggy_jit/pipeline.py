@@ -116,6 +116,7 @@ def map_graphs(algo, graphs: Iterable, params: dict, *, threads: int = 1,
     """
     _check_on_error(on_error)
     threads = _check_threads(threads)
+    algo(**params)              # a misspelt or mistyped parameter fails once, not per graph
     items = _map_items(algo, graphs, params, threads, on_error, progress, read_options or {})
     if stream:
         return items
@@ -139,7 +140,7 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
                 from .graph import read_graph
                 graph = read_graph(graph, **read_options)
             return algo.run(graph, **params)
-        except GroggyJITError as error:
+        except (GroggyJITError, OSError) as error:        # this input's fault: report it
             return Failure(index, describe(graph), error)
 
     def deliver(item):
