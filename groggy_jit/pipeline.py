@@ -134,14 +134,15 @@ def _map_items(algo, graphs, params, threads, on_error, progress, read_options) 
     bar = Progress(total, algo.name, progress)
     inputs = enumerate(graphs)
 
-    def one(index, graph):
+    def one(index, given):
         try:
-            if isinstance(graph, (str, os.PathLike)):
+            graph = given
+            if isinstance(given, (str, os.PathLike)):
                 from .graph import read_graph
-                graph = read_graph(graph, **read_options)
+                graph = read_graph(given, **read_options)
             return algo.run(graph, **params)
         except (GroggyJITError, OSError) as error:        # this input's fault: report it
-            return Failure(index, describe(graph), error)
+            return Failure(index, describe(given), error)
 
     def deliver(item):
         bar.update()

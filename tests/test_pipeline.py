@@ -202,3 +202,11 @@ def test_map_on_two_threads_gives_the_bits_of_one_thread():
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a.value, b.value)
         assert a.iterations == b.iterations
+
+
+def test_a_file_that_reads_but_cannot_run_is_named_by_its_path(tmp_path):
+    directed = tmp_path / "arcs.txt"
+    directed.write_text("0 1\n1 2\n")
+    results = gj.triangles.map([nx.complete_graph(3), str(directed)], on_error="skip")
+    assert results[0].value.tolist() == [1, 1, 1]
+    assert results[1].source == str(directed) and "undirected" in str(results[1].error)
