@@ -113,6 +113,12 @@ def map_graphs(algo, graphs: Iterable, params: dict, *, threads: int = 1,
     Returns a :class:`Results` list in input order, or with ``stream=True`` an
     iterator over the same items.  Paths are read with
     :func:`~groggy_jit.graph.read_graph` (``read_options`` are its keywords).
+
+    The first graph runs alone (it traces and compiles); with ``threads > 1`` the
+    rest run on a thread pool, each kernel on its share of Numba's threads.  That
+    pays for small graphs, whose parallel loops cannot keep every core busy, and
+    not for large ones (one kernel already uses every core) or for kernels of a
+    few microseconds (handing a graph to the pool costs more).
     """
     _check_on_error(on_error)
     threads = _check_threads(threads)
