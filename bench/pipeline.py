@@ -67,7 +67,8 @@ def per_call_overhead(algo, calls: int) -> dict[str, float]:
     G = random_graphs(1, 400, seed=1)[0]
     algo.run(G)
     kernel, _ = algo.kernel_for(G.index_dtype)
-    args = kernel_args(G, bind(algo.ir.params, {}, G), algo.plan_for(str(G.index_dtype)).uses_weights)
+    plan = algo.plan_for(str(G.index_dtype))
+    args = kernel_args(G, bind(algo.ir.params, {}, G), plan.uses_weights)
     answer = kernel(*args)
 
     def us_per_call(fn):

@@ -178,13 +178,13 @@ class Algorithm:
 
     def map(self, graphs, *, threads: int = 1, on_error: str = "raise", progress=None,
             stream: bool = False, read_options: dict | None = None, **params):
-        """Run on every graph of ``graphs``, in order (see :func:`groggy_jit.pipeline.map_graphs`)."""
+        """Run on every graph of ``graphs``, in order (see :func:`.pipeline.map_graphs`)."""
         from .pipeline import map_graphs
         return map_graphs(self, graphs, params, threads=threads, on_error=on_error,
                           progress=progress, stream=stream, read_options=read_options)
 
     def sweep(self, G, grid=None, *, progress=None, stream: bool = False, **axes):
-        """Run on ``G`` for every parameter setting (see :func:`groggy_jit.pipeline.sweep_grid`)."""
+        """Run on ``G`` for every parameter setting (see :func:`.pipeline.sweep_grid`)."""
         from .pipeline import sweep_grid
         return sweep_grid(self, G, grid, axes, progress=progress, stream=stream)
 

@@ -112,7 +112,8 @@ def test_a_50_setting_sweep_compiles_nothing_after_the_first(kernel_loads):
     algo = fresh(gj.pagerank)
     algo.run(G)
     loaded = len(kernel_loads)
-    grid = {"damping": np.linspace(0.5, 0.95, 10).tolist(), "tol": [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]}
+    grid = {"damping": np.linspace(0.5, 0.95, 10).tolist(),
+            "tol": [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]}
     table = algo.sweep(G, **grid)
     assert len(kernel_loads) == loaded and algo.stats.runs == 51
     assert len(table) == 50 * G.number_of_nodes()
