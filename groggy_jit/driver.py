@@ -245,6 +245,10 @@ class ConfiguredAlgorithm:
     def __call__(self, G, **overrides):
         return self.algorithm(G, **(self.params | overrides))
 
+    def map(self, graphs, **options):
+        """``Algorithm.map`` with these parameters."""
+        return self.algorithm.map(graphs, **(self.params | options))
+
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"<configured {self.algorithm.name}({given})>"

@@ -70,6 +70,13 @@ def test_map_over_200_mixed_graphs_loads_one_kernel_and_matches_per_graph_calls(
         np.testing.assert_array_equal(a.value, b.value)
 
 
+def test_a_configured_algorithm_maps_with_its_parameters():
+    graphs = [nx.path_graph(4), nx.cycle_graph(5)]
+    mapped = gj.degree_centrality().map(graphs)
+    assert [r.labelled() for r in mapped] == [gj.degree_centrality(G) for G in graphs]
+    assert np.all(mapped[1].value == 0.5)
+
+
 def test_map_streams_in_order_without_a_list():
     graphs = (nx.path_graph(n) for n in range(2, 8))
     stream = gj.degree_centrality.map(graphs, stream=True)
