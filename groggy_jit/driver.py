@@ -186,7 +186,7 @@ class Algorithm:
     def _loop_reports(self, plan, info) -> list[LoopReport]:
         """One report per loop, in the order the loops were written (as the interpreter)."""
         row = {step.loop: step.index for step in plan.loop_steps()}
-        loops = [n for n in plan.ir.nodes if n.op == "loop"]
+        loops = plan.ir.loops()
         return [LoopReport(int(info[row[n.id], 0]),
                            None if n.attr("kind") == "fixed" else bool(info[row[n.id], 1] == 1))
                 for n in loops]

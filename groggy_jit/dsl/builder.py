@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import KindError, TraceError
 from ..ir.graph import REQUIREMENTS, IRGraph
 from ..ir.verify import verify
+from ..ir.monoids import pull_reduction
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
 from .loops import LoopContext
@@ -184,7 +185,7 @@ class IRBuilder:
                 raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
                                 "graph's edge weights")
             attrs["weight"] = weight
-            attrs["combine"] = combine or ("add" if reduce in ("min", "max", "argmin") else "mul")
+            attrs["combine"] = combine or ("add" if pull_reduction(reduce).weights_add else "mul")
         elif combine is not None:
             raise KindError("pull(combine=...) only applies with weight='weight'")
         operands = [x] if mask is None else [x, mask]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import IRError
 from ..ir.graph import IRGraph
+from ..ir.ops import CARRY, op_def
 from ..ir.types import Kind
 from ..ir.verify import verify
 from .fusion import form_steps
@@ -41,7 +42,7 @@ def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> BatchEx
     """Steps, live ranges and slots for an already optimized IR (no passes run)."""
     steps = form_steps(ir, fuse=fused)
     arrays = materialized(ir, steps) | {
-        n.id for n in ir.nodes if n.op == "carry" and n.type.kind is not Kind.SCALAR}
+        n.id for n in ir.nodes if op_def(n.op).storage == CARRY and n.type.kind is not Kind.SCALAR}
     steps = drop_unstored(ir, steps, arrays)
     intervals = live_intervals(ir, steps, arrays)
     slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)

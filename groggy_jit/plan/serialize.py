@@ -36,13 +36,13 @@ import numpy as np
 from ..errors import GroggyJITError, PlanFormatError
 from ..ir import graph as ir_graph
 from ..ir.graph import IRGraph, Node, Param, _freeze_attrs
-from ..ir.monoids import PULL_ONLY, REDUCTIONS
+from ..ir.monoids import NEIGHBOUR_REDUCTIONS, REDUCTIONS
 from ..ir.ops import DIRECTIONS, LOOP_KINDS, OPS
 from ..ir.types import DType, Kind, Type
 from ..ir.verify import verify
 from .generator import INDEX_DTYPES, build_plan
 from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
-from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep
+from .steps import CopyInStep, GroupStep, LoopStep, OwnPassStep, ScalarStep
 
 __all__ = ["SERIALIZATION_VERSION", "MAGIC", "plan_to_json", "plan_from_json", "plan_to_bytes",
            "plan_from_bytes", "constants_table"]
@@ -63,7 +63,7 @@ _TOP_KEYS = ("format", "version", "plan_format_version", "name", "index_dtype", 
              "plan_hash", "params", "requirements", "constants", "nodes", "outputs", "steps",
              "slots", "slot_of", "num_loops")
 _NODE_KEYS = ("id", "op", "inputs", "attrs", "type", "region", "hint")
-_STEP_TYPES = (ScalarStep, GroupStep, PassStep, CopyInStep, LoopStep)
+_STEP_TYPES = (ScalarStep, GroupStep, OwnPassStep, CopyInStep, LoopStep)
 _PARAM_FIELDS = tuple(f.name for f in dataclasses.fields(Param))
 _TYPE_TEXT = re.compile(r"(\w+)\[(\w+)\]\Z")
 
@@ -503,7 +503,7 @@ _ATTR_RULES = {
     # attribute name -> (check, what it should be); attributes mean the same in every op
     "dtype": (_one_of(_DTYPES), "a dtype name"),
     "over": (_one_of(DIRECTIONS), f"one of {', '.join(DIRECTIONS)}"),
-    "reduce": (_one_of([*REDUCTIONS, *PULL_ONLY]), "a reduction name"),
+    "reduce": (_one_of([*REDUCTIONS, *NEIGHBOUR_REDUCTIONS]), "a reduction name"),
     "kind": (_one_of(LOOP_KINDS), f"one of {', '.join(LOOP_KINDS)}"),
     "carries": (lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
                 "a tuple of node ids"),
@@ -591,62 +591,6 @@ def _load_outputs(ir: IRGraph, items: list) -> None:
 
 
 def _check_structure(ir: IRGraph) -> None:
-    """What the verifier assumes (references resolve, loops are well formed), then verify."""
-    nodes = ir.node_map
-    for node in ir.nodes:
-        where = f"node {node.id} ({node.op})"
-        refs = list(node.inputs) + [node.region] * (node.region is not None)
-        if node.op == "loop":
-            refs += list(node.attr("carries")) + [s for s in [node.attr("stop")] if s]
-        if node.op == "carry":
-            refs.append(node.attr("loop"))
-        for ref in refs:
-            if ref not in nodes:
-                raise _error(f"{where} refers to the unknown node {ref!r}")
-        if node.region is not None and nodes[node.region].op != "loop":
-            raise _error(f"{where} lies in the region {node.region}, which is a "
-                         f"{nodes[node.region].op} node, not a loop")
-        seen, region = {node.id}, node.region
-        while region is not None:
-            if region in seen:
-                raise _error(f"{where} lies in a cycle of loop regions through {region}")
-            seen.add(region)
-            region = nodes[region].region
-        if node.op in ("param", "node_param"):
-            param = ir.params.get(node.attr("name"))
-            if param is None or param.dtype.value != node.attr("dtype") or \
-                    param.per_node != (node.op == "node_param"):
-                raise _error(f"{where} does not match a declared parameter of that name and "
-                             "dtype")
-    loops = [n for n in ir.nodes if n.op == "loop"]
-    for loop in loops:
-        carries = [n for n in ir.nodes if n.op == "carry" and n.attr("loop") == loop.id]
-        if sorted(c.attr("index") for c in carries) != list(range(len(loop.attr("carries")))):
-            raise _error(f"loop {loop.id} carries {len(loop.attr('carries'))} value(s) but its "
-                         f"carry nodes have indices {sorted(c.attr('index') for c in carries)}")
-        for carry in carries:
-            if carry.region != loop.id:
-                raise _error(f"carry {carry.id} reads loop {loop.id} but lies outside its body")
-            if len(carry.inputs) != 1 or carry.type != nodes[carry.inputs[0]].type:
-                raise _error(f"carry {carry.id} is typed {carry.type} but its initial value is "
-                             f"not a single input of that type")
-        if loop.type != Type(Kind.SCALAR, DType.I64):
-            raise _error(f"loop {loop.id} is typed {loop.type}; loops are scalar[i64]")
-    for node in ir.nodes:
-        if node.op == "carry" and nodes[node.attr("loop")].op != "loop":
-            raise _error(f"carry {node.id} refers to {node.attr('loop')}, which is not a loop")
-        if node.op == "loop_result":
-            loop = nodes[node.inputs[0]] if len(node.inputs) == 1 else None
-            if loop is None or loop.op != "loop":
-                raise _error(f"loop result {node.id} does not read a loop node")
-            index = node.attr("index")
-            if index >= len(loop.attr("carries")):
-                raise _error(f"loop result {node.id} reads carry {index} of loop {loop.id}, "
-                             f"which carries {len(loop.attr('carries'))} value(s)")
-            carry = next(c for c, _ in ir.carries(loop.id) if c.attr("index") == index)
-            if carry.type != node.type:
-                raise _error(f"loop result {node.id} is typed {node.type} but its carry is "
-                             f"{carry.type}")
     try:
         verify(ir)
     except GroggyJITError as e:
