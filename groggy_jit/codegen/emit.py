@@ -19,7 +19,7 @@ from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, BatchExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
 from .abi import GRAPH_ARGUMENTS, parameter_order
-from .helpers import HELPERS_SOURCE
+from .helpers import helpers_source
 
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
@@ -385,8 +385,9 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"INDEX = {index}",
         'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
-        "",
-        "",
-        HELPERS_SOURCE.rstrip(),
     ])
-    return KernelSource(header, KernelEmitter(plan).function())
+    function = KernelEmitter(plan).function()
+    helpers = helpers_source(function)
+    if helpers:
+        header += "\n\n\n" + helpers.rstrip()
+    return KernelSource(header, function)

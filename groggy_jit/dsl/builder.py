@@ -171,9 +171,10 @@ class IRBuilder:
         """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
 
         ``weight="weight"`` combines each value with its edge's weight: multiplied for
-        sum/mean/count/any/all, added for min/max/argmin (the (min, +) semiring of
+        sum/mean/count/any/all, added for min/max/argmin/argmax (the (min, +) semiring of
         shortest paths); ``combine="mul"|"add"`` overrides. ``reduce="argmin"`` gives
-        the neighbour with the smallest value (ties: the smallest id; -1 if none).
+        the neighbour with the smallest value, ``"argmax"`` the largest (ties: the
+        smallest id; NaN never chosen; -1 if none).
         ``mask`` (a bool node map) limits the pull to sources where it holds. With no (unmasked) neighbours the result is the
         reduction's identity (0 for sum, +inf for min, ...). ``at`` (a bool node map)
         computes only the targets where it holds; the others get the no-neighbour

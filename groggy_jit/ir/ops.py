@@ -295,11 +295,11 @@ def _fill_infer(ts, attrs):
     return Type(Kind.NODE, ts[0].dtype)
 
 
-_register(OpDef("fill", "elementwise", 1, _fill_infer,
+# every node the same scalar
+_register(OpDef("fill", "graph", 1, _fill_infer,
                 lambda ev, node, inputs, types: np.full(ev.n, inputs[0],
                                                         dtype=node.type.dtype.numpy),
-                _lower_elementwise, cost=map_cost, emit=lambda a, **_: a,
-                operand_casts=lambda ts, result: [None]))
+                lambda e, node, read: read(node.inputs[0]), cost=map_cost))
 
 
 # --- neighbourhood and scalar reductions ---------------------------------------
