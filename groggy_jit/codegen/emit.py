@@ -16,7 +16,7 @@ from ..ir.monoids import reduction
 from ..ir.ops import ARGUMENT, CONST, RESULT, op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
-from ..plan.plan import CHUNKS, BatchExecutionPlan
+from ..plan.plan import CHUNKS, ExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
 from .abi import GRAPH_ARGUMENTS, parameter_order
 from .helpers import helpers_source
@@ -57,7 +57,7 @@ class _Writer:
 
 
 class KernelEmitter:
-    def __init__(self, plan: BatchExecutionPlan):
+    def __init__(self, plan: ExecutionPlan):
         self.plan = plan
         self.ir = plan.ir
         self.arrays = set(plan.slot_of)
@@ -369,7 +369,7 @@ class KernelEmitter:
         return f"{self.slot(value)}[np.uint64({position})]"
 
 
-def generate_source(plan: BatchExecutionPlan) -> KernelSource:
+def generate_source(plan: ExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
     params = {p.name: p for p in plan.params}

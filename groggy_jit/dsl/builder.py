@@ -123,7 +123,9 @@ class IRBuilder:
         return self.apply("fill", default)
 
     def node_degrees(self, nodes: Value | None = None, over: str = "out") -> Value:
-        """Degree of every node: ``over="out"`` (default), ``"in"`` or ``"both"``."""
+        """Degree of every node: ``over="out"`` (default), ``"in"`` or ``"both"``.
+
+        ``nodes`` is not read (groggy's signature, kept so its algorithms port)."""
         if over not in DIRECTIONS:
             raise KindError(f"degree over={over!r}: use one of {', '.join(DIRECTIONS)}")
         return self.add("degree", over=over, hint="degree")

@@ -62,7 +62,6 @@ class OpDef:
     cost: Callable | None = None
     numpy: Callable | None = None      # elementwise: reference meaning on arrays/scalars
     emit: Callable[..., str] | None = None   # elementwise: (operand expressions, attrs) -> expression
-    operand_dtype: Callable[[tuple[Type, ...]], DType | None] = lambda ts: None
     # the dtype each operand is cast to before the op, from operand and result types
     operand_casts: Callable | None = None
     attrs: tuple[str, ...] = field(default=())
@@ -169,7 +168,6 @@ def _elementwise(name, arity, numpy_fn, emit, operand_dtype, result=None,
         return Type(kind, dtype)
     return _register(OpDef(name, "elementwise", arity, infer, evaluate_elementwise,
                            _lower_elementwise, cost=map_cost, numpy=numpy_fn, emit=emit,
-                           operand_dtype=operand_dtype,
                            operand_casts=_same_casts(operand_dtype), commutative=commutative,
                            hoist=ALWAYS if expensive else SCALAR_ONLY))
 

@@ -46,7 +46,7 @@ from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 from ..ir.types import Kind
 from .liveness import storage_of
-from .plan import BatchExecutionPlan
+from .plan import ExecutionPlan
 from .steps import GroupStep, LoopStep, OwnPassStep, ScalarStep
 
 __all__ = ["estimate_performance", "PerformanceEstimate", "StepEstimate", "BYTE_KINDS"]
@@ -167,7 +167,7 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
 
     Parameters
     ----------
-    plan : BatchExecutionPlan or Algorithm
+    plan : ExecutionPlan or Algorithm
         The plan (an algorithm's plan for the graph's index dtype is used).
     graph : Graph, scipy sparse matrix or networkx graph, optional
         Supplies the node and arc counts and whether the graph is directed.
@@ -200,7 +200,7 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
         raise ValueError(f"num_nodes and num_edges must be >= 0, got {num_nodes}, {num_edges}")
     if not bandwidth_gbs > 0:
         raise ValueError(f"bandwidth_gbs must be positive, got {bandwidth_gbs!r}")
-    if not isinstance(plan, BatchExecutionPlan):
+    if not isinstance(plan, ExecutionPlan):
         if not hasattr(plan, "plan_for"):
             raise TypeError(f"estimate_performance needs a plan or an algorithm, got "
                             f"{type(plan).__name__}")
@@ -211,7 +211,7 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
 
 
 class _Model:
-    def __init__(self, plan: BatchExecutionPlan, n: int, m: int, directed: bool, iterations):
+    def __init__(self, plan: ExecutionPlan, n: int, m: int, directed: bool, iterations):
         self.plan = plan
         self.ir: IRGraph = plan.ir
         self.n, self.m, self.directed = n, m, directed

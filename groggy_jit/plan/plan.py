@@ -1,4 +1,4 @@
-"""``BatchExecutionPlan``: everything codegen and the executor need, and nothing else."""
+"""``ExecutionPlan``: everything codegen and the executor need, and nothing else."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "ta
 
 
 @dataclass
-class BatchExecutionPlan:
+class ExecutionPlan:
     name: str
     ir: IRGraph
     steps: list
@@ -117,6 +117,9 @@ class BatchExecutionPlan:
         node = self.ir.node_map[m]
         where = f"->s{self.slot_of[m]}" if m in self.slot_of else ""
         return f"{self.names[m]}:{node.op}{where}"
+
+
+BatchExecutionPlan = ExecutionPlan     # the seed's name
 
 
 def readable_names(ir: IRGraph) -> dict[str, str]:

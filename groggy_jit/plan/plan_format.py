@@ -20,7 +20,7 @@ from ..errors import PlanFormatError
 from ..ir.graph import IRGraph, Param
 from ..ir.ops import CONST
 from ..ir.types import DType, Kind, Type
-from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
+from .plan import PLAN_FORMAT_VERSION, ExecutionPlan
 from .steps import CopyInStep, GroupStep, LoopStep, OwnPassStep, ScalarStep
 
 # Bump when the stored layout changes; loaders refuse versions newer than their own.
@@ -28,7 +28,7 @@ SERIALIZATION_VERSION = 1
 FORMAT_NAME = "groggy-jit plan"
 
 REGENERATE = ("regenerate it from the algorithm with plan_to_json/plan_to_bytes "
-               "(e.g. plan_to_bytes(compile_to_batch(algo)))")
+               "(e.g. plan_to_bytes(compile_plan(algo)))")
 
 TOP_KEYS = ("format", "version", "plan_format_version", "name", "index_dtype", "fused",
              "plan_hash", "params", "requirements", "constants", "nodes", "outputs", "steps",
@@ -169,7 +169,7 @@ def _encode_step(obj: Any) -> Any:
     raise PlanFormatError(f"cannot serialize a plan step holding {type(obj).__name__} {obj!r}")
 
 
-def encode_slots(plan: BatchExecutionPlan) -> list:
+def encode_slots(plan: ExecutionPlan) -> list:
     return [{"index": s.index, "type": str(s.type), "values": list(s.values)} for s in plan.slots]
 
 
@@ -186,7 +186,7 @@ def _encode_param(param: Param) -> dict:
     return out
 
 
-def document(plan: BatchExecutionPlan) -> dict:
+def document(plan: ExecutionPlan) -> dict:
     ir = plan.ir
     constants = _constants(ir)
     nodes = []
@@ -221,7 +221,7 @@ def document(plan: BatchExecutionPlan) -> dict:
     }
 
 
-def plan_to_json(plan: BatchExecutionPlan, *, indent: int | None = None) -> str:
+def plan_to_json(plan: ExecutionPlan, *, indent: int | None = None) -> str:
     """The plan as JSON text: deterministic (same plan, same text); ``indent`` for reading."""
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(document(plan), sort_keys=True, indent=indent, separators=separators,

@@ -19,7 +19,7 @@ from ..ir.ops import CONST, DIRECTIONS, LOOP_KINDS, OPS
 from ..ir.types import DType, Type
 from ..ir.verify import verify
 from .generator import INDEX_DTYPES, build_plan
-from .plan import PLAN_FORMAT_VERSION, BatchExecutionPlan
+from .plan import PLAN_FORMAT_VERSION, ExecutionPlan
 from .plan_format import (DTYPE_NAMES, FORMAT_NAME, NODE_KEYS, PARAM_FIELDS, TOP_KEYS,
                           check_version, constants_table, decode_value, describe, encode_slots,
                           encode_steps, format_error, is_int, one_of, parse_type, value_key)
@@ -38,7 +38,7 @@ def _unique_keys(pairs):
     return out
 
 
-def plan_from_json(text: str | bytes) -> BatchExecutionPlan:
+def plan_from_json(text: str | bytes) -> ExecutionPlan:
     """Load a plan written by :func:`plan_to_json`; malformed input raises PlanFormatError."""
     if not isinstance(text, (str, bytes, bytearray)):
         raise format_error(f"expected JSON text, got {type(text).__name__}",
@@ -89,7 +89,7 @@ def _exact_keys(obj: Any, keys: tuple[str, ...], where: str, optional: tuple[str
         raise format_error(f"{where}: the key(s) {', '.join(map(repr, missing))} are missing")
 
 
-def _load_document(doc: Any) -> BatchExecutionPlan:
+def _load_document(doc: Any) -> ExecutionPlan:
     if not isinstance(doc, dict):
         raise format_error(f"the top level should be a JSON object, got {describe(doc)}")
     if doc.get("format") != FORMAT_NAME:
@@ -296,7 +296,7 @@ def _check_structure(ir: IRGraph) -> None:
         raise format_error(f"the stored IR is inconsistent ({type(e).__name__}: {e})") from None
 
 
-def _rebuild(ir: IRGraph, index_dtype: str, fused: bool) -> BatchExecutionPlan:
+def _rebuild(ir: IRGraph, index_dtype: str, fused: bool) -> ExecutionPlan:
     """Steps, live ranges and slots of an optimized IR, as the plan generator builds them."""
     try:
         return build_plan(ir, ir.name, index_dtype, fused)

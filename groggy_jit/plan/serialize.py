@@ -1,4 +1,4 @@
-"""Versioned JSON and binary forms of a ``BatchExecutionPlan``, and the binary envelope.
+"""Versioned JSON and binary forms of a ``ExecutionPlan``, and the binary envelope.
 
 The JSON document is defined in ``plan_format`` and read back, fully checked, by
 ``plan_loader``; this module adds the binary form around it.  Nothing is
@@ -22,7 +22,7 @@ from __future__ import annotations
 import struct
 import zlib
 
-from .plan import BatchExecutionPlan
+from .plan import ExecutionPlan
 from .plan_format import SERIALIZATION_VERSION, check_version, constants_table, format_error, plan_to_json
 from .plan_loader import plan_from_json
 
@@ -36,14 +36,14 @@ _TRAILER = struct.Struct(">I")            # CRC-32 of header + payload
 _MAX_JSON_BYTES = 256 * 2**20             # a decompressed payload larger than this is refused
 
 
-def plan_to_bytes(plan: BatchExecutionPlan) -> bytes:
+def plan_to_bytes(plan: ExecutionPlan) -> bytes:
     """The plan in the compact binary form (compressed canonical JSON with a CRC-32)."""
     payload = zlib.compress(plan_to_json(plan).encode("utf-8"), 9)
     head = _HEADER.pack(MAGIC, SERIALIZATION_VERSION, len(payload)) + payload
     return head + _TRAILER.pack(zlib.crc32(head))
 
 
-def plan_from_bytes(data: bytes) -> BatchExecutionPlan:
+def plan_from_bytes(data: bytes) -> ExecutionPlan:
     """Load a plan written by :func:`plan_to_bytes`; corrupted input raises PlanFormatError."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise format_error(f"expected bytes, got {type(data).__name__}",
