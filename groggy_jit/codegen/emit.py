@@ -57,6 +57,9 @@ class _Writer:
 
 
 class KernelEmitter:
+    """Writes one plan's kernel: the generic loops and names, the ops' own lowering rules
+    (``ir/lowering.py``, named by the op table) get this object as ``e``."""
+
     def __init__(self, plan: ExecutionPlan):
         self.plan = plan
         self.ir = plan.ir

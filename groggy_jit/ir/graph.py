@@ -38,7 +38,7 @@ class Node:
 
     def with_attrs(self, **changes) -> "Node":
         """This node with some attributes set to new values."""
-        return replace(self, attrs=_freeze_attrs(self.attr_dict | changes))
+        return replace(self, attrs=freeze_attrs(self.attr_dict | changes))
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Loop:
 Schedule = list["Node | Loop"]
 
 
-def _freeze_attrs(attrs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def freeze_attrs(attrs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A node's attributes as it stores them: sorted (name, value) pairs."""
     return tuple(sorted(attrs.items()))
 
 
@@ -90,7 +91,7 @@ class IRGraph:
         inputs = tuple(inputs)
         if type is None:
             type = self.infer_type(op, inputs, attrs)
-        node = Node(self.new_id(), op, inputs, _freeze_attrs(attrs), type, region, hint)
+        node = Node(self.new_id(), op, inputs, freeze_attrs(attrs), type, region, hint)
         self.add_node(node)
         return node
 
@@ -122,7 +123,7 @@ class IRGraph:
                 attrs["stop"] = swap(attrs["stop"])
             inputs = tuple(swap(x) for x in node.inputs)
             if inputs != node.inputs or attrs != node.attr_dict:
-                self.replace_node(replace(node, inputs=inputs, attrs=_freeze_attrs(attrs)))
+                self.replace_node(replace(node, inputs=inputs, attrs=freeze_attrs(attrs)))
         if within is None:
             self.outputs = [(name, swap(x)) for name, x in self.outputs]
 
@@ -169,6 +170,13 @@ class IRGraph:
             return node.inputs
         extra = tuple(node.attr("carries")) + ((node.attr("stop"),) if node.attr("stop") else ())
         return node.inputs + extra
+
+    def references(self, node: Node) -> list[str]:
+        """Every id ``node`` names: its dependencies, its region and a carry's loop."""
+        refs = list(self.get_dependencies(node.id)) + [node.region] * (node.region is not None)
+        if op_def(node.op).storage == CARRY:
+            refs.append(node.attr("loop"))
+        return refs
 
     def users(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {n.id: [] for n in self.nodes}

@@ -37,14 +37,9 @@ def check_structure(ir: IRGraph) -> None:
     for node in ir.nodes:
         where = f"node {node.id} ({node.op})"
         definition = op_def(node.op)
-        refs = list(node.inputs) + [node.region] * (node.region is not None)
-        if definition.region:
-            refs += list(node.attr("carries")) + [s for s in [node.attr("stop")] if s]
-        if definition.storage == CARRY:
-            refs.append(node.attr("loop"))
-        for ref in refs:
+        for ref in ir.references(node):
             if ref not in nodes:
-                raise IRError(f"{where} refers to the unknown node {ref!r}")
+                raise IRError(f"{node.id} ({node.op}) reads unknown node {ref}")
         if node.region is not None and not op_def(nodes[node.region].op).region:
             raise IRError(f"{where} lies in the region {node.region}, which is a "
                           f"{nodes[node.region].op} node, not a loop")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..ir.graph import IRGraph, _freeze_attrs
+from ..ir.graph import IRGraph, freeze_attrs
 from ..ir.ops import CONST, op_def
 from ..ir.types import DType, Kind
 
@@ -22,7 +22,7 @@ def constant_fold(ir: IRGraph) -> int:
                                     [i.type for i in inputs])
         python = {DType.F64: float, DType.I64: int, DType.BOOL: bool}[node.type.dtype](value)
         attrs = {"value": python, "dtype": node.type.dtype.value}
-        ir.replace_node(replace(node, op=CONST, inputs=(), attrs=_freeze_attrs(attrs),
+        ir.replace_node(replace(node, op=CONST, inputs=(), attrs=freeze_attrs(attrs),
                                 region=None))
         changed += 1
     return changed

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
 from ..errors import GroggyJITError, PlanFormatError
 from ..ir import graph as ir_graph
-from ..ir.graph import IRGraph, Node, Param, _freeze_attrs
+from ..ir.graph import IRGraph, Node, Param, freeze_attrs
 from ..ir.monoids import NEIGHBOUR_REDUCTIONS, REDUCTIONS
 from ..ir.ops import CONST, DIRECTIONS, LOOP_KINDS, OPS
 from ..ir.types import DType, Type
@@ -247,13 +246,11 @@ def _load_nodes(ir: IRGraph, items: list, constants: list) -> None:
         type_text = _get(item, "type", where, _is_str, "a type such as 'node[f64]'")
         region = _get(item, "region", where, _is_opt_str, "a loop node id or null")
         hint = _get(item, "hint", where, _is_opt_str, "a string or null")
-        node = Node(node_id, op, tuple(inputs), _freeze_attrs(attrs),
+        node = Node(node_id, op, tuple(inputs), freeze_attrs(attrs),
                     parse_type(type_text, f"{where}.type"), region, hint)
         if node_id in ir.node_map:
             raise format_error(f"{where}: the node id {node_id!r} is used twice")
         ir.add_node(node)
-    numbered = [int(n.id[1:]) for n in ir.nodes if re.fullmatch(r"%\d+", n.id)]
-    ir._counter = max(numbered, default=0)     # new nodes added later get fresh ids
 
 
 def _load_attrs(items: list, where: str) -> dict:
@@ -288,6 +285,10 @@ def _load_outputs(ir: IRGraph, items: list) -> None:
 
 
 def _check_structure(ir: IRGraph) -> None:
+    for node in ir.nodes:                 # ids in the document must name its nodes
+        for ref in ir.references(node):
+            if ref not in ir.node_map:
+                raise format_error(f"node {node.id} ({node.op}) refers to the unknown node {ref!r}")
     try:
         verify(ir)
     except GroggyJITError as e:
