@@ -12,8 +12,8 @@ from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_marke
 from .ir.graph import IRGraph
 from .dsl.trace import NodeId, NodeValues
 from .plan.estimate import estimate_performance
-from .plan.generator import BatchPlanGenerator, compile_to_batch
-from .plan.plan import BatchExecutionPlan
+from .plan.generator import BatchPlanGenerator, PlanGenerator, compile_plan, compile_to_batch
+from .plan.plan import BatchExecutionPlan, ExecutionPlan
 from .driver import Algorithm, AlgorithmBuilder, algorithm
 from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
@@ -24,8 +24,9 @@ from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "NodeValues", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
-    "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "BatchExecutionPlan",
-    "BatchPlanGenerator", "compile_to_batch", "estimate_performance",
+    "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "ExecutionPlan",
+    "BatchExecutionPlan", "PlanGenerator", "BatchPlanGenerator", "compile_plan", "compile_to_batch",
+    "estimate_performance",
     "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
     "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",

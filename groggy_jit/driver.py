@@ -23,7 +23,7 @@ from .graph import Graph, as_graph
 from .ir.graph import IRGraph
 from .passes.manager import optimize
 from .plan.estimate import estimate_performance
-from .plan.generator import compile_to_batch
+from .plan.generator import compile_plan
 from .runtime.cache import DEFAULT_CACHE
 from .runtime.executor import kernel_args
 from .runtime.interpreter import interpret
@@ -103,7 +103,7 @@ class Algorithm:
 
     def plan_for(self, index_dtype: str = "int32"):
         if index_dtype not in self._plans:
-            self._plans[index_dtype] = compile_to_batch(self.ir, index_dtype, self.opt_level)
+            self._plans[index_dtype] = compile_plan(self.ir, index_dtype, self.opt_level)
         return self._plans[index_dtype]
 
     def source_for(self, index_dtype: str = "int32"):
@@ -170,7 +170,7 @@ class Algorithm:
             plan = self.plan_for(str(np.dtype(index_dtype)))
             row = {step.loop: step.index for step in plan.loop_steps()}
             loops = tuple((row[n.id], n.attr("kind") == "fixed")    # in written order
-                          for n in plan.ir.nodes if n.op == "loop")
+                          for n in plan.ir.loops())
             runner = _Runner(tuple(name for name, _ in plan.outputs), plan.uses_weights,
                              loops, self._kinds())
             self._runners[index_dtype] = runner

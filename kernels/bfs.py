@@ -35,6 +35,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .common import JIT, SERIAL, SMALL_GRAPH, call, check_csr
+
 __all__ = ["bfs", "ALPHA", "BETA"]
 
 # GAP's switching heuristics: go bottom-up when the frontier's out-arcs
@@ -47,17 +49,11 @@ NCHUNKS = 256
 # Top-down steps over fewer frontier out-arcs than this run on one thread:
 # waking the other threads costs more than the work.
 SERIAL_ARCS = 4096
-# Graphs with fewer nodes + arcs than this run on one thread: waking the
-# other threads costs more than the work (on a busy machine, milliseconds).
-SMALL_GRAPH = 32_768
-
-_JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
-_SERIAL = dict(cache=True, nogil=True, error_model="numpy")
 
 
 # Inside a parallel function ``.sum()`` becomes a parallel loop of its own,
 # and every parallel loop costs a thread wake-up: sum small arrays here.
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _total(a):
     s = 0
     for i in range(a.shape[0]):
@@ -65,7 +61,7 @@ def _total(a):
     return s
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _word_bounds(indptr, nchunks):
     """Split the ``ceil(n / 64)`` bitmap words into ``nchunks`` ranges of about
     equal work (the work of node ``v`` being ``1 + degree(v)``).
@@ -89,7 +85,7 @@ def _word_bounds(indptr, nchunks):
     return bounds
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _queue_to_bitmap(queue, qsize, bitmap):
     """Set exactly the bits of the ``qsize`` nodes in ``queue``. Serial: the
     frontier at a switch to bottom-up is small next to the graph."""
@@ -100,7 +96,7 @@ def _queue_to_bitmap(queue, qsize, bitmap):
         bitmap[v >> 6] |= np.uint64(1) << np.uint64(v & 63)
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _bitmap_to_queue(bitmap, queue):
     """Write the nodes whose bits are set to ``queue``, in increasing order;
     returns how many. Serial: ``n / 64`` words."""
@@ -116,7 +112,7 @@ def _bitmap_to_queue(bitmap, queue):
     return k
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _bottom_up_step(in_indptr, in_indices, depth, parent, front, nxt, level, wbounds, nchunks, counts):
     """Visit every unvisited node with an in-neighbour in ``front``.
 
@@ -146,7 +142,7 @@ def _bottom_up_step(in_indptr, in_indices, depth, parent, front, nxt, level, wbo
     return _total(counts)
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _top_down_serial(out_indptr, out_indices, depth, parent, queue, qsize, nxt_queue, level):
     """``_top_down_step`` on one thread (same result: the first frontier node,
     in frontier order, to reach a node becomes its parent)."""
@@ -165,7 +161,7 @@ def _top_down_serial(out_indptr, out_indices, depth, parent, queue, qsize, nxt_q
     return size, scout
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _frontier_arcs(out_indptr, queue, qsize):
     total = 0
     for i in range(qsize):
@@ -174,7 +170,7 @@ def _frontier_arcs(out_indptr, queue, qsize):
     return total
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _top_down_step(out_indptr, out_indices, depth, parent, queue, qsize, nxt_queue, level):
     """Visit the unvisited out-neighbours of the ``qsize`` frontier nodes in
     ``queue``; they go to ``nxt_queue``. Returns ``(new size, sum of their
@@ -229,7 +225,7 @@ def _top_down_step(out_indptr, out_indices, depth, parent, queue, qsize, nxt_que
     return size, scout
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _bfs(out_indptr, out_indices, in_indptr, in_indices, source, alpha, beta, serial_arcs):
     n = out_indptr.shape[0] - 1
     depth = np.full(n, -1, dtype=np.int64)
@@ -341,15 +337,15 @@ def bfs(
     >>> depth.tolist(), parent.tolist()
     ([0, 1, 2, -1], [0, 0, 1, -1])
     """
-    out_indptr, out_indices = _check_csr(out_indptr, out_indices, "out")
-    in_indptr, in_indices = _check_csr(in_indptr, in_indices, "in")
+    out_indptr, out_indices = check_csr(out_indptr, out_indices, "out")
+    in_indptr, in_indices = check_csr(in_indptr, in_indices, "in")
     n = out_indptr.shape[0] - 1
     if in_indptr.shape[0] - 1 != n:
         raise ValueError(f"out-CSR has {n} nodes but in-CSR has {in_indptr.shape[0] - 1}")
     source = _check_source(source, n)
     size = out_indptr.shape[0] + out_indices.shape[0]
-    return _call(
-        size, _bfs, out_indptr, out_indices, in_indptr, in_indices,
+    return call(
+        size < SMALL_GRAPH, _bfs, out_indptr, out_indices, in_indptr, in_indices,
         source, float(alpha), float(beta), int(serial_arcs),
     )
 
@@ -361,29 +357,3 @@ def _check_source(source, n):
     if not 0 <= source < n:
         raise ValueError(f"source {source} is out of range for a graph with {n} nodes")
     return source
-
-
-def _check_csr(indptr, indices, which=""):
-    indptr = np.ascontiguousarray(indptr)
-    indices = np.ascontiguousarray(indices)
-    name = f"{which} " if which else ""
-    if indptr.ndim != 1 or indices.ndim != 1 or indptr.shape[0] < 1:
-        raise ValueError(f"{name}indptr and indices must be 1-d arrays, indptr of length n + 1 >= 1")
-    if indptr.dtype.kind not in "iu" or indices.dtype.kind not in "iu":
-        raise ValueError(f"{name}index arrays must be integer, got {indptr.dtype} and {indices.dtype}")
-    if int(indptr[-1]) > indices.shape[0]:
-        raise ValueError(f"{name}indptr[-1] = {int(indptr[-1])} exceeds len(indices) = {indices.shape[0]}")
-    return indptr, indices
-
-
-def _call(size, kernel, *args):
-    """``kernel(*args)``, on one thread when ``size`` (nodes + arcs) is below
-    ``SMALL_GRAPH``; the thread count is restored afterwards."""
-    threads = numba.get_num_threads()
-    if size >= SMALL_GRAPH or threads == 1:
-        return kernel(*args)
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)

@@ -47,6 +47,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .common import JIT, SERIAL, SMALL_GRAPH, call, check_csr
+
 __all__ = ["afforest", "shiloach_vishkin"]
 
 # Number of chunks the parallel loops are split into.
@@ -55,15 +57,9 @@ NCHUNKS = 256
 # guessed (GAP's default), and nodes sampled to guess it.
 NEIGHBOR_ROUNDS = 2
 NUM_SAMPLES = 1024
-# Graphs with fewer nodes + arcs than this run on one thread: waking the
-# other threads costs more than the work (on a busy machine, milliseconds).
-SMALL_GRAPH = 32_768
-
-_JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
-_SERIAL = dict(cache=True, nogil=True, error_model="numpy")
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _chunk_bounds(indptr, nchunks):
     """Split ``range(n)`` into ``nchunks`` ranges of about equal work.
 
@@ -84,7 +80,7 @@ def _chunk_bounds(indptr, nchunks):
     return bounds
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _total(a):
     """``a.sum()`` without a parallel loop (see ``_identity``)."""
     s = 0
@@ -93,7 +89,7 @@ def _total(a):
     return s
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _identity(n):
     """``np.arange(n)``; in a parallel function ``np.arange`` becomes a
     parallel loop of its own, with its own compilation and thread wake-up."""
@@ -103,7 +99,7 @@ def _identity(n):
     return a
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _link(u, v, comp):
     """Join the trees of ``u`` and ``v`` (GAP's ``Link``, a store for the CAS).
 
@@ -131,7 +127,7 @@ def _link(u, v, comp):
         p2 = comp[low]
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _compress(comp, nchunks):
     """Pointer jumping until every node points at its root.
 
@@ -148,7 +144,7 @@ def _compress(comp, nchunks):
                 comp[u] = comp[comp[u]]
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _most_frequent_label(comp, num_samples):
     """The most frequent value among ``num_samples`` pseudo-randomly chosen
     entries of ``comp`` (deterministic: a fixed hash picks the positions).
@@ -187,7 +183,7 @@ def _most_frequent_label(comp, num_samples):
     return best
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _afforest(indptr, indices, neighbor_rounds, num_samples):
     n = indptr.shape[0] - 1
     comp = _identity(n)
@@ -285,12 +281,13 @@ def afforest(indptr, indices, neighbor_rounds=NEIGHBOR_ROUNDS, num_samples=NUM_S
     >>> afforest(indptr, indices).tolist()
     [0, 0, 2, 2, 4]
     """
-    indptr, indices = _check_csr(indptr, indices)
+    indptr, indices = check_csr(indptr, indices)
     size = indptr.shape[0] + indices.shape[0]
-    return _call(size, _afforest, indptr, indices, int(neighbor_rounds), int(num_samples))
+    return call(size < SMALL_GRAPH, _afforest, indptr, indices, int(neighbor_rounds),
+                int(num_samples))
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _shiloach_vishkin(indptr, indices):
     n = indptr.shape[0] - 1
     f = _identity(n)  # parent pointers
@@ -382,31 +379,6 @@ def shiloach_vishkin(indptr, indices):
     >>> shiloach_vishkin(indptr, indices).tolist()
     [0, 0, 2, 2, 4]
     """
-    indptr, indices = _check_csr(indptr, indices)
-    return _call(indptr.shape[0] + indices.shape[0], _shiloach_vishkin, indptr, indices)
-
-
-def _check_csr(indptr, indices):
-    """Cheap shape and dtype checks; returns the arrays (C-contiguous)."""
-    indptr = np.ascontiguousarray(indptr)
-    indices = np.ascontiguousarray(indices)
-    if indptr.ndim != 1 or indices.ndim != 1 or indptr.shape[0] < 1:
-        raise ValueError("indptr and indices must be 1-d arrays, indptr of length n + 1 >= 1")
-    if indptr.dtype.kind not in "iu" or indices.dtype.kind not in "iu":
-        raise ValueError(f"index arrays must be integer, got {indptr.dtype} and {indices.dtype}")
-    if int(indptr[-1]) > indices.shape[0]:
-        raise ValueError(f"indptr[-1] = {int(indptr[-1])} exceeds len(indices) = {indices.shape[0]}")
-    return indptr, indices
-
-
-def _call(size, kernel, *args):
-    """``kernel(*args)``, on one thread when ``size`` (nodes + arcs) is below
-    ``SMALL_GRAPH``; the thread count is restored afterwards."""
-    threads = numba.get_num_threads()
-    if size >= SMALL_GRAPH or threads == 1:
-        return kernel(*args)
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)
+    indptr, indices = check_csr(indptr, indices)
+    size = indptr.shape[0] + indices.shape[0]
+    return call(size < SMALL_GRAPH, _shiloach_vishkin, indptr, indices)

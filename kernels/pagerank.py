@@ -33,6 +33,8 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from .common import JIT
+
 __all__ = ["pagerank_pull", "pagerank_scipy", "scipy_prepare", "pagerank_scipy_prepared"]
 
 # Number of chunks the parallel loops (and their reductions) are split into.
@@ -40,8 +42,6 @@ NCHUNKS = 256
 
 _U = np.uint64
 _ONE = np.uint64(1)
-
-_JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -65,7 +65,7 @@ def _chunk_bounds(indptr, nchunks):
     return bounds
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def pagerank_pull(in_indptr, in_indices, out_degree, damping, tol, max_iter):
     """PageRank by power iteration, pulling over the in-adjacency.
 

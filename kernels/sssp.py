@@ -34,6 +34,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .common import JIT, SERIAL, SMALL_GRAPH, call
+
 __all__ = ["delta_stepping", "bellman_ford_frontier"]
 
 # Number of chunks the parallel relaxation is split into (at most).
@@ -41,15 +43,9 @@ NCHUNKS = 256
 # Frontiers with fewer out-arcs than this are relaxed by one thread: waking
 # the other threads costs more than the work.
 SERIAL_ARCS = 4096
-# Graphs with fewer nodes + arcs than this run on one thread: waking the
-# other threads costs more than the work (on a busy machine, milliseconds).
-SMALL_GRAPH = 32_768
-
-_JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
-_SERIAL = dict(cache=True, nogil=True, error_model="numpy")
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _frontier_chunks(indptr, frontier, fsize, serial_arcs):
     """Degree prefix sums of the frontier and chunk boundaries of about
     equal work (``1 + out-degree`` per node). Returns ``(degsum, bounds)``;
@@ -77,7 +73,7 @@ def _frontier_chunks(indptr, frontier, fsize, serial_arcs):
     return degsum, bounds
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _relax_parallel(indptr, indices, weights, dist, frontier, degsum, bounds, cand_v, cand_d, counts):
     """Phase 1 on many threads: improving candidates per chunk (reads only)."""
     nchunks = bounds.shape[0] - 1
@@ -97,7 +93,7 @@ def _relax_parallel(indptr, indices, weights, dist, frontier, degsum, bounds, ca
         counts[c] = k - start
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _relax_serial(indptr, indices, weights, dist, frontier, degsum, bounds, cand_v, cand_d, counts):
     """Phase 1 on one thread (same output as ``_relax_parallel``)."""
     nchunks = bounds.shape[0] - 1
@@ -117,7 +113,7 @@ def _relax_serial(indptr, indices, weights, dist, frontier, degsum, bounds, cand
         counts[c] = k - start
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _relax(indptr, indices, weights, dist, frontier, fsize, cand_v, cand_d, serial_arcs):
     """Phase 1: candidates ``(v, d)`` of the frontier's out-arcs with
     ``d < dist[v]``, grouped by chunk in frontier order. Returns
@@ -139,7 +135,7 @@ def _relax(indptr, indices, weights, dist, frontier, fsize, cand_v, cand_d, seri
     return cand_v, cand_d, degsum, bounds, counts
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _grow(a, size, fill):
     """A copy of ``a`` extended to ``size`` entries with ``fill``."""
     b = np.empty(size, dtype=a.dtype)
@@ -150,12 +146,12 @@ def _grow(a, size, fill):
     return b
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _bucket_index(d, delta):
     return np.int64(np.floor(d / delta))
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _delta_stepping(indptr, indices, weights, source, delta, serial_arcs):
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
@@ -227,7 +223,7 @@ def _delta_stepping(indptr, indices, weights, source, delta, serial_arcs):
     return dist
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _bellman_ford_frontier(indptr, indices, weights, source, serial_arcs):
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
@@ -322,7 +318,8 @@ def delta_stepping(indptr, indices, weights, source, delta, serial_arcs=SERIAL_A
     if not delta > 0:
         raise ValueError(f"delta must be positive, got {delta}")
     size = indptr.shape[0] + indices.shape[0]
-    return _call(size, _delta_stepping, indptr, indices, weights, source, delta, int(serial_arcs))
+    return call(size < SMALL_GRAPH, _delta_stepping, indptr, indices, weights, source, delta,
+                int(serial_arcs))
 
 
 def bellman_ford_frontier(indptr, indices, weights, source, serial_arcs=SERIAL_ARCS):
@@ -375,7 +372,8 @@ def bellman_ford_frontier(indptr, indices, weights, source, serial_arcs=SERIAL_A
     """
     indptr, indices, weights, source = _check(indptr, indices, weights, source)
     size = indptr.shape[0] + indices.shape[0]
-    return _call(size, _bellman_ford_frontier, indptr, indices, weights, source, int(serial_arcs))
+    return call(size < SMALL_GRAPH, _bellman_ford_frontier, indptr, indices, weights, source,
+                int(serial_arcs))
 
 
 def _check(indptr, indices, weights, source):
@@ -409,16 +407,3 @@ def _check(indptr, indices, weights, source):
     if not 0 <= source < n:
         raise ValueError(f"source {source} is out of range for a graph with {n} nodes")
     return indptr, indices, weights, source
-
-
-def _call(size, kernel, *args):
-    """``kernel(*args)``, on one thread when ``size`` (nodes + arcs) is below
-    ``SMALL_GRAPH``; the thread count is restored afterwards."""
-    threads = numba.get_num_threads()
-    if size >= SMALL_GRAPH or threads == 1:
-        return kernel(*args)
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)

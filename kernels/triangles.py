@@ -37,20 +37,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .common import JIT, SERIAL, SMALL_GRAPH, call, check_csr
+
 __all__ = ["triangle_count", "triangles_per_node", "worth_relabelling"]
 
 # Number of chunks of nodes the counting is split into (work balanced); the
 # parts (one per thread) take every ``threads``-th chunk.
 NCHUNKS = 1024
-# Graphs with fewer nodes + arcs than this run on one thread: waking the
-# other threads costs more than the work (on a busy machine, milliseconds).
-SMALL_GRAPH = 32_768
-
-_JIT = dict(parallel=True, cache=True, nogil=True, fastmath=False, error_model="numpy")
-_SERIAL = dict(cache=True, nogil=True, error_model="numpy")
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _worth_relabelling(indptr):
     """GAP's ``WorthRelabelling``: relabel when the average degree is at least
     10 and exceeds 1.3 times the median degree of up to 1000 sampled nodes
@@ -97,7 +93,7 @@ def _worth_relabelling(indptr):
     return sample_average / 1.3 > sample_median
 
 
-@numba.njit(**_SERIAL)
+@numba.njit(**SERIAL)
 def _degree_order(indptr):
     """``(order, rank)``: nodes by decreasing degree, ties by increasing id
     (a stable counting sort), and the inverse permutation."""
@@ -124,7 +120,7 @@ def _degree_order(indptr):
     return order, rank
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _forward_lists(indptr, indices, order, rank, marks, nchunks):
     """Lower-neighbour lists in the new labels (``rank``).
 
@@ -189,7 +185,7 @@ def _forward_lists(indptr, indices, order, rank, marks, nchunks):
     return fptr, flen, fidx, bounds
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _count(fptr, flen, fidx, bounds, marks):
     """Triangles ``u > v > w``: for every ``u``, mark its lower neighbours,
     then count the marked lower neighbours ``w`` of each of them, ``v``."""
@@ -219,7 +215,7 @@ def _count(fptr, flen, fidx, bounds, marks):
     return total
 
 
-@numba.njit(**_JIT)
+@numba.njit(**JIT)
 def _count_per_node(fptr, flen, fidx, bounds, order, marks, per_part):
     """As ``_count``, crediting each triangle to its three nodes in the
     count array of the part that finds it; returns the sums in the original
@@ -258,18 +254,6 @@ def _count_per_node(fptr, flen, fidx, bounds, order, marks, per_part):
             s += per_part[t, u]
         result[order[u]] = s
     return result
-
-
-def _check_csr(indptr, indices):
-    indptr = np.ascontiguousarray(indptr)
-    indices = np.ascontiguousarray(indices)
-    if indptr.ndim != 1 or indices.ndim != 1 or indptr.shape[0] < 1:
-        raise ValueError("indptr and indices must be 1-d arrays, indptr of length n + 1 >= 1")
-    if indptr.dtype.kind not in "iu" or indices.dtype.kind not in "iu":
-        raise ValueError(f"index arrays must be integer, got {indptr.dtype} and {indices.dtype}")
-    if int(indptr[-1]) > indices.shape[0]:
-        raise ValueError(f"indptr[-1] = {int(indptr[-1])} exceeds len(indices) = {indices.shape[0]}")
-    return indptr, indices
 
 
 def _prepare(indptr, indices, relabel):
@@ -339,9 +323,9 @@ def triangle_count(indptr, indices, relabel=None):
     >>> triangle_count(indptr, indices)
     1
     """
-    indptr, indices = _check_csr(indptr, indices)
+    indptr, indices = check_csr(indptr, indices)
     size = indptr.shape[0] + indices.shape[0]
-    return int(_call(size, _count_total, indptr, indices, relabel))
+    return int(call(size < SMALL_GRAPH, _count_total, indptr, indices, relabel))
 
 
 def triangles_per_node(indptr, indices, relabel=None):
@@ -378,9 +362,9 @@ def triangles_per_node(indptr, indices, relabel=None):
     >>> triangles_per_node(indptr, indices).tolist()
     [1, 1, 1, 0]
     """
-    indptr, indices = _check_csr(indptr, indices)
+    indptr, indices = check_csr(indptr, indices)
     size = indptr.shape[0] + indices.shape[0]
-    return _call(size, _count_nodes, indptr, indices, relabel)
+    return call(size < SMALL_GRAPH, _count_nodes, indptr, indices, relabel)
 
 
 def worth_relabelling(indptr):
@@ -390,16 +374,3 @@ def worth_relabelling(indptr):
     and exceeds 1.3 times the median degree of up to 1000 sampled nodes.
     """
     return bool(_worth_relabelling(np.ascontiguousarray(indptr)))
-
-
-def _call(size, kernel, *args):
-    """``kernel(*args)``, on one thread when ``size`` (nodes + arcs) is below
-    ``SMALL_GRAPH``; the thread count is restored afterwards."""
-    threads = numba.get_num_threads()
-    if size >= SMALL_GRAPH or threads == 1:
-        return kernel(*args)
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)

@@ -54,7 +54,8 @@ F64_CONSTANTS = [0.0, 1.0, 0.5, -1.0, 2.0, 3.0, -0.25, 10.0, 0.1, 1.0 / 3.0, -2.
 I64_CONSTANTS = [0, 1, 2, -1, 3, 5, -7, 10, 64, 1000]
 DIRECTIONS = ["in", "out", "both"]
 SCALAR_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count"]
-PULL_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count", "mode", "argmin"]
+PULL_REDUCTIONS = ["sum", "min", "max", "mean", "any", "all", "count", "mode", "argmin", "argmax"]
+BEST_NEIGHBOUR = ("argmin", "argmax")
 COMPARISONS = ["<", "<=", ">", ">=", "==", "!="]
 ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 
@@ -524,7 +525,7 @@ class ProgramGenerator:
     def pull(self) -> None:
         how = self.c.choice(PULL_REDUCTIONS)
         over = self.c.choice(DIRECTIONS)
-        if how == "argmin":     # numbers both sides agree on exactly, or ties could differ
+        if how in BEST_NEIGHBOUR:   # numbers both sides agree on exactly, or ties could differ
             a = self.pick((NODE,), (DType.F64, DType.I64), accept=lambda it: it.exact)
         else:
             a = self.summable(self.pick((NODE,)), how)
@@ -554,11 +555,11 @@ class ProgramGenerator:
             expr = f"b.pull({a.name}, over={over!r}, reduce={how!r}{extra})"
         if how in ("sum", "min", "max"):
             expr = self.bounded(expr, dtype)
-        self.emit(expr, exact=how == "argmin" or (how in ("min", "max", "mode") and a.exact
+        self.emit(expr, exact=how in BEST_NEIGHBOUR or (how in ("min", "max", "mode") and a.exact
                                                    and "weight" not in extra))
 
     def pull_edges(self) -> None:
-        how = self.c.choice([r for r in PULL_REDUCTIONS if r not in ("mode", "argmin")])
+        how = self.c.choice([r for r in PULL_REDUCTIONS if r not in ("mode", *BEST_NEIGHBOUR)])
         e = self.summable(self.pick((EDGE,)), how)
         if e is None:
             return
@@ -728,7 +729,7 @@ class ProgramGenerator:
 
 
 def _reduced_dtype(dtype: DType, how: str) -> DType:
-    if (how == "sum" and dtype is DType.BOOL) or how == "argmin":
+    if (how == "sum" and dtype is DType.BOOL) or how in BEST_NEIGHBOUR:
         return DType.I64
     return dtype
 

@@ -8,24 +8,21 @@ inside the same function, so one algorithm run is one native call.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ..ir.graph import Node
+from ..ir.lowering import EDGE_LISTS, NUMPY_DTYPE, literal
 from ..ir.monoids import reduction
-from ..ir.ops import MISSING, op_def, pull_operands
+from ..ir.ops import ARGUMENT, CONST, RESULT, op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
-from ..plan.plan import CHUNKS, LEAVES, BatchExecutionPlan
-from ..plan.steps import GroupStep, LoopStep, PassStep, ScalarStep, domain
+from ..plan.plan import CHUNKS, ExecutionPlan
+from ..plan.steps import GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
 from .abi import GRAPH_ARGUMENTS, parameter_order
-from .helpers import HELPERS_SOURCE
+from .helpers import helpers_source
 
-NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
 FLAGS = 'parallel=True, cache=True, nogil=True, error_model="numpy"'
-EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
-              "out": ("out_indptr", "out_indices", "out_weights")}
 
 
 @dataclass(frozen=True)
@@ -38,22 +35,6 @@ class KernelSource:
     def text(self) -> str:
         return f"{self.header}\n\n\n@njit(SIGNATURE, {FLAGS})\n{self.function}"
 
-
-def literal(value, dtype: DType) -> str:
-    if dtype is DType.BOOL:
-        return repr(bool(value))
-    if dtype is DType.I64:
-        value = int(value)
-        return f"({value + 1} - 1)" if value == -(2**63) else repr(value)
-    value = float(value)
-    if math.isnan(value):
-        return "np.nan"
-    if math.isinf(value):
-        return "np.inf" if value > 0 else "-np.inf"
-    return repr(value)
-
-
-INLINED = LEAVES     # scalar leaves are written where they are used
 
 class _Writer:
     def __init__(self):
@@ -76,7 +57,10 @@ class _Writer:
 
 
 class KernelEmitter:
-    def __init__(self, plan: BatchExecutionPlan):
+    """Writes one plan's kernel: the generic loops and names, the ops' own lowering rules
+    (``ir/lowering.py``, named by the op table) get this object as ``e``."""
+
+    def __init__(self, plan: ExecutionPlan):
         self.plan = plan
         self.ir = plan.ir
         self.arrays = set(plan.slot_of)
@@ -88,21 +72,19 @@ class KernelEmitter:
     def resolve(self, value: str) -> str:
         """A loop result reads its carry."""
         node = self.ir.node_map[value]
-        if node.op == "loop_result":
-            carry = next(c for c, _ in self.ir.carries(node.inputs[0])
-                         if c.attr("index") == node.attr("index"))
-            return self.resolve(carry.id)
+        if op_def(node.op).storage == RESULT:
+            return self.resolve(self.ir.carry_of(node).id)
         return value
 
     def name(self, value: str) -> str:
         """How a scalar (or array-free value) is referred to: inlined when it is a leaf."""
         node = self.ir.node_map[self.resolve(value)]
-        if node.op in INLINED:
+        if op_def(node.op).leaf:
             return self.expression(node, self.name)
         return self.plan.names[node.id]
 
     def slot(self, value: str) -> str:
-        if self.ir.node_map[value].op == "node_param":        # the caller's array
+        if op_def(self.ir.node_map[value].op).storage == ARGUMENT:   # the caller's array
             return self.plan.names[value]
         target = storage_of(self.ir, value, self.arrays)
         if target is None:
@@ -116,66 +98,37 @@ class KernelEmitter:
             return self.name(node.id)
         if node.id in self.locals:
             return self.plan.names[node.id]
-        if node.op == "node_index":                # a node's own index: no array read
+        if op_def(node.op).positional:             # a node's own index: no array read
             return f"np.int64({self.at})"
         return f"{self.slot(node.id)}[{self.at}]"
 
     def operands(self, node: Node, read) -> list[str]:
-        definition = op_def(node.op)
+        """An elementwise op's operand expressions, each cast as the op's rule says."""
         types = tuple(self.ir.node_map[i].type for i in node.inputs)
-        target = definition.operand_dtype(types)
-        if node.op == "where":
-            targets = [DType.BOOL, node.type.dtype, node.type.dtype]
-        else:
-            targets = [target] * len(node.inputs)
+        targets = op_def(node.op).operand_casts(types, node.type)
         out = []
         for value, want, have in zip(node.inputs, targets, types):
             leaf = self.ir.node_map[value]
             if want is None or have.dtype is want:
                 out.append(read(value))
-            elif leaf.op == "const":                 # write the constant in the wanted dtype
-                out.append(literal(leaf.attr("value"), want))
+            elif leaf.op == CONST:
+                out.append(literal(leaf.attr("value"), want))   # the constant in that dtype
             else:
                 out.append(f"{NUMPY_DTYPE[want]}({read(value)})")
         return out
 
     def expression(self, node: Node, read) -> str:
-        if node.op == "const":
-            return literal(node.attr("value"), node.type.dtype)
-        if node.op == "param":
-            return self.plan.names[node.id]
-        if node.op == "num_nodes":
-            return "n"
-        if node.op == "num_edges":
-            return "m"
-        if node.op == "is_directed":
-            return "directed"
-        if node.op == "node_index":
-            return "np.int64(i)"
-        if node.op == "degree":
-            return self.degree(node.attr("over"))
-        if node.op == "src":
-            return self.value_at(node.inputs[0], "in_indices[k]")
-        if node.op == "dst":
-            return self.value_at(node.inputs[0], "i")
-        if node.op == "edge_weight":
-            return "in_weights[k]"
-        definition = op_def(node.op)
-        attrs = {k: v for k, v in node.attrs}
-        return definition.emit(*self.operands(node, read), **attrs)
+        """The node's value at the current element, as the op's lowering writes it."""
+        return op_def(node.op).lower(self, node, read)
 
-    @staticmethod
-    def degree(over: str) -> str:
-        def one(indptr):
-            return f"np.int64({indptr}[i + ONE] - {indptr}[i])"
-        if over == "both":
-            return f"({one('in_indptr')} + ({one('out_indptr')} if directed else 0))"
-        return one(EDGE_LISTS[over][0])
+    def input_dtype(self, node: Node) -> DType:
+        return self.ir.node_map[node.inputs[0]].type.dtype
 
     # --- the function ---------------------------------------------------------------
     def function(self) -> str:
         w, plan = self.w, self.plan
-        params = {n.attr("name"): n.id for n in self.ir.nodes if n.op in ("param", "node_param")}
+        params = {n.attr("name"): n.id for n in self.ir.nodes
+                  if op_def(n.op).storage == ARGUMENT}
         args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in parameter_order(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
@@ -200,10 +153,8 @@ class KernelEmitter:
             size = "m" if slot.type.kind is Kind.EDGE else "n"
             w.line(f"s{slot.index} = np.empty({size}, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
         for node in self.ir.nodes:
-            if node.op == "pull" and node.attr("reduce") == "mode":
-                dtype = NUMPY_DTYPE[node.type.dtype]
-                w.line(f"scratch_{plan.names[node.id]} = np.empty(in_indices.shape[0] + "
-                       f"out_indices.shape[0], {dtype})")
+            if op_def(node.op).lower_setup:
+                op_def(node.op).lower_setup(self, node)
         self.steps(plan.steps)
         outs = [self.name(v) if self.ir.node_map[v].type.kind is Kind.SCALAR else self.slot(v)
                 for _, v in plan.outputs]
@@ -217,62 +168,19 @@ class KernelEmitter:
                 self.loop(step)
             elif isinstance(step, GroupStep):
                 self.group(step)
-            elif isinstance(step, PassStep):
+            elif isinstance(step, OwnPassStep):
                 node = self.ir.node_map[step.node]
-                if node.op == "common_neighbors":
-                    self.common_neighbours_pass(node)
-                else:
-                    self.scatter(node)
+                op_def(node.op).lower_pass(self, node)
             elif isinstance(step, ScalarStep):
                 self.scalar(step.node)
 
     def scalar(self, value: str) -> None:
         node = self.ir.node_map[value]
-        if node.op in INLINED:
+        if op_def(node.op).leaf:
             return
         self.w.line(f"{self.plan.names[value]} = {self.expression(node, self.name)}")
 
-    def scatter(self, node: Node) -> None:
-        """Serial scatter-min: writes land on other nodes, so no parallel loop."""
-        w = self.w
-        out = self.slot(node.id)
-        x, index = self.slot(node.inputs[0]), self.slot(node.inputs[1])
-        values = self.ir.node_map[node.inputs[2]]
-        value = self.name(values.id) if values.type.kind is Kind.SCALAR else f"{self.slot(values.id)}[j]"
-        w.line(f"# {self.plan.names[node.id]}: serial scatter-min")
-        w.line("for j in range(n):")
-        with w.indent():
-            w.line(f"{out}[j] = {x}[j]")
-        w.line("for j in range(n):")
-        with w.indent():
-            w.line(f"if 0 <= {index}[j] < n:")
-            with w.indent():
-                w.line(f"{out}[{index}[j]] = np.minimum({out}[{index}[j]], {value})  # NaN wins")
-
-    def common_neighbours_pass(self, node: Node) -> None:
-        """Every arc's common neighbours.  On an undirected graph each edge is counted once,
-        at its higher-degree end, by scanning the other end's (shorter) list against marks
-        of its own; a second loop copies the count to the reverse arc."""
-        w, out = self.w, self.slot(node.id)
-
-        def per_node():
-            w.line("if directed:")
-            with w.indent():
-                w.line("count_each_arc(in_indptr, in_indices, out_indptr, out_indices, "
-                       f"np.int64(i), {out})")
-            w.line("else:")
-            with w.indent():
-                w.line("count_from_lower_ends(out_indptr, out_indices, np.int64(i), marks, "
-                       f"{out})")
-        w.line(f"# {self.plan.names[node.id]}: common neighbours of every arc")
-        self._chunked(per_node, setup="marks = np.zeros(0 if directed else n, np.bool_)  "
-                                      "# one per chunk: no sharing")
-        w.line("if not directed:")
-        with w.indent():
-            self._chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
-                                         f"np.int64(i), {out})"))
-
-    def _chunked(self, body, setup: str | None = None) -> None:
+    def chunked(self, body, setup: str | None = None) -> None:
         """A parallel loop over the node chunks that runs ``body`` for every node i."""
         w = self.w
         w.line(f"for c in prange({CHUNKS}):")
@@ -324,7 +232,8 @@ class KernelEmitter:
     def group(self, step: GroupStep) -> None:
         w, names, ir = self.w, self.plan.names, self.ir
         self.locals = set(step.members)
-        reductions = [m for m in step.members if ir.node_map[m].op == "reduce"]
+        # scalar members are reductions: one partial per chunk, combined in chunk order
+        reductions = [m for m in step.members if ir.node_map[m].type.kind is Kind.SCALAR]
         for r in reductions:
             w.line(f"partial_{names[r]} = np.empty({CHUNKS}, {NUMPY_DTYPE[ir.node_map[r].type.dtype]})")
         w.line(f"for c in prange({CHUNKS}):")
@@ -351,7 +260,7 @@ class KernelEmitter:
         """Per node i: reduce-to-node accumulators, the loop over its in-arcs k, results,
         then the node-domain members that read them."""
         w, ir, names = self.w, self.ir, self.plan.names
-        to_nodes = [ir.node_map[m] for m in step.members if ir.node_map[m].op == "pull_edges"]
+        to_nodes = [ir.node_map[m] for m in step.members if op_def(ir.node_map[m].op).arc_reduction]
         tail = [m for m in step.members if domain(ir, ir.node_map[m]) == "node"]
         for p in to_nodes:
             w.line(f"{names[p.id]} = {self._identity(p)}")
@@ -362,11 +271,8 @@ class KernelEmitter:
             self.at = "k"
             for m in step.members:
                 node = ir.node_map[m]
-                if node.op == "pull_edges":
-                    red = reduction(node.attr("reduce"))
-                    w.line(red.update_statement(names[m], self.element(node.inputs[0])))
-                    if red.needs_count:
-                        w.line(f"count_{names[m]} += 1")
+                if op_def(node.op).arc_reduction:
+                    op_def(node.op).lower_member(self, node)
                 elif m not in tail:
                     self.member(node)
             self.assigns(step.assigns)
@@ -384,26 +290,14 @@ class KernelEmitter:
         red = reduction(node.attr("reduce"))
         if red.needs_count:
             return "0.0"
-        dtype = self._input_dtype(node)
+        dtype = self.input_dtype(node)
         return literal(red.identity(dtype), red.result(dtype))
-
-    def _input_dtype(self, node: Node) -> DType:
-        return self.ir.node_map[node.inputs[0]].type.dtype
 
     def member(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]
-        if node.op == "pull":
-            self.pull(node)
-        elif node.op == "gather":
-            index = self.element(node.inputs[1])
-            missing = literal(MISSING[node.type.dtype], node.type.dtype)
-            w.line(f"at_{name} = {index}")
-            w.line(f"{name} = {self.value_at(node.inputs[0], f'at_{name}')} "
-                   f"if 0 <= at_{name} < n else {missing}")
-        elif node.op == "reduce":
-            red = reduction(node.attr("reduce"))
-            x = self.element(node.inputs[0])
-            w.line(red.update_statement(f"acc_{name}", x))
+        rule = op_def(node.op).lower_member
+        if rule is not None:
+            rule(self, node)
         else:
             w.line(f"{name} = {self.expression(node, self.element)}")
         if node.id in self.arrays:
@@ -434,7 +328,7 @@ class KernelEmitter:
             w.line(f"{name} = np.divide({name}, {count})")
 
     # --- neighbour pulls -------------------------------------------------------------------
-    def _neighbour_loops(self, node: Node, body) -> None:
+    def neighbour_loops(self, node: Node, body) -> None:
         """For each arc a pull reads, ``body(value, neighbour id)``; masked sources skipped,
         and with ``at`` only the chosen targets read their arcs at all."""
         w = self.w
@@ -468,108 +362,17 @@ class KernelEmitter:
         if at is not None:
             w.depth -= 1
 
-    def _is_node_index(self, value: str) -> bool:
-        return self.ir.node_map[self.resolve(value)].op == "node_index"
+    def is_node_index(self, value: str) -> bool:
+        return op_def(self.ir.node_map[self.resolve(value)].op).positional
 
     def value_at(self, value: str, position: str) -> str:
         """``value`` read at node ``position``; a node's own index there is the position."""
-        if self._is_node_index(value):
+        if self.is_node_index(value):
             return f"np.int64({position})"
         return f"{self.slot(value)}[np.uint64({position})]"
 
-    def pull(self, node: Node) -> None:
-        w, name = self.w, self.plan.names[node.id]
-        how = node.attr("reduce")
-        if how == "mode":
-            return self.mode_pull(node)
-        if how == "argmin":
-            return self.argmin_pull(node)
-        red = reduction(how)
-        if red.needs_count:
-            w.line(f"{name} = 0.0")
-            w.line(f"count_{name} = 0")
 
-            def body(value, _):
-                w.line(f"{name} += {value}")
-                w.line(f"count_{name} += 1")
-            self._neighbour_loops(node, body)
-            w.line(f"{name} = np.divide({name}, count_{name})")
-            return
-        x_dtype = DType.F64 if node.attr("weight") else self._input_dtype(node)
-        w.line(f"{name} = {literal(red.identity(x_dtype), red.result(x_dtype))}")
-        cast = how == "sum" and x_dtype is DType.BOOL
-        first_is_smallest = (how == "min" and not node.attr("weight")
-                             and node.attr("over") != "both" and self._is_node_index(node.inputs[0]))
-
-        def body(value, _):
-            # Stop at the first arc that decides the result: a true value for "any", a
-            # false one for "all", and for the smallest neighbour id the first neighbour
-            # (neighbour lists are sorted).
-            if how in ("any", "all"):
-                w.line(f"if {value} {'!=' if how == 'any' else '=='} 0:")
-                with w.indent():
-                    w.line(f"{name} = {how == 'any'}")
-                    w.line("break")
-            elif first_is_smallest:
-                w.line(f"{name} = {value}")
-                w.line("break")
-            else:
-                w.line(red.update_statement(name, f"np.int64({value})" if cast else value))
-        self._neighbour_loops(node, body)
-
-    def argmin_pull(self, node: Node) -> None:
-        w, name = self.w, self.plan.names[node.id]
-        x_dtype = DType.F64 if node.attr("weight") else self._input_dtype(node)
-        best = f"best_{name}"
-        w.line(f"{name} = -1")
-        w.line(f"{best} = {literal(reduction('min').identity(x_dtype), x_dtype)}")
-
-        def body(value, neighbour):
-            w.line(f"value_{name} = {value}")
-            w.line(f"if value_{name} < {best} or (value_{name} == {best} and "
-                   f"({name} < 0 or {neighbour} < {name})):")
-            with w.indent():
-                w.line(f"{best} = value_{name}")
-                w.line(f"{name} = {neighbour}")
-        self._neighbour_loops(node, body)
-
-    def mode_pull(self, node: Node) -> None:
-        w, name = self.w, self.plan.names[node.id]
-        over = node.attr("over")
-        own = self.element(node.inputs[0])
-        buf, count, run, best = f"scratch_{name}", f"count_{name}", f"run_{name}", f"best_{name}"
-        start = "in_indptr[i] + out_indptr[i]" if over == "both" else f"{EDGE_LISTS[over][0]}[i]"
-        w.line(f"start_{name} = {start}")
-        w.line(f"{count} = 0")
-
-        canonical = " + 0.0" if node.type.dtype is DType.F64 else ""   # -0.0 counts as 0.0
-
-        def body(value, _):
-            w.line(f"{buf}[start_{name} + {count}] = {value}{canonical}")
-            w.line(f"{count} += 1")
-        self._neighbour_loops(node, body)
-        w.line(f"{name} = {own}{canonical}  # no neighbours: keep the node's own value")
-        w.line(f"if {count} > 0:")
-        with w.indent():
-            w.line(f"window_{name} = {buf}[start_{name}:start_{name} + {count}]")
-            w.line(f"window_{name}.sort()")
-            w.line(f"{name} = window_{name}[0]")
-            w.line(f"{best} = 1")
-            w.line(f"{run} = 1")
-            w.line(f"for j in range(1, {count}):")
-            with w.indent():
-                same = f"window_{name}[j] == window_{name}[j - 1]"
-                if node.type.dtype is DType.F64:                 # NaNs count as one value
-                    same = (f"{same} or (window_{name}[j] != window_{name}[j] "
-                            f"and window_{name}[j - 1] != window_{name}[j - 1])")
-                w.line(f"{run} = {run} + 1 if {same} else 1")
-                w.line(f"if {run} > {best}:  # strictly more: ties keep the smaller value")
-                with w.indent():
-                    w.line(f"{best} = {run}")
-                    w.line(f"{name} = window_{name}[j]")
-
-
-def generate_source(plan: BatchExecutionPlan) -> KernelSource:
+def generate_source(plan: ExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
     params = {p.name: p for p in plan.params}
@@ -585,8 +388,9 @@ def generate_source(plan: BatchExecutionPlan) -> KernelSource:
         f"INDEX = {index}",
         'WEIGHTS = types.Array(types.float64, 1, "C", readonly=True)',
         f"SIGNATURE = ({signature},)",
-        "",
-        "",
-        HELPERS_SOURCE.rstrip(),
     ])
-    return KernelSource(header, KernelEmitter(plan).function())
+    function = KernelEmitter(plan).function()
+    helpers = helpers_source(function)
+    if helpers:
+        header += "\n\n\n" + helpers.rstrip()
+    return KernelSource(header, function)

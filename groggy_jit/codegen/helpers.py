@@ -1,14 +1,15 @@
-"""Small functions generated kernels call, copied into every generated module.
+"""Small functions generated kernels call, copied into the generated modules that call them.
 
 They are plain Python here (so they can be read, tested and run without Numba);
-``HELPERS_SOURCE`` is their source, each under ``@njit``, as the generated module
-carries it.  Numba compiles them into the kernel that calls them, so they have no
-cache files of their own; a kernel that calls none of them never compiles them.
+``helpers_source`` gives the source of those a kernel calls, each under ``@njit``,
+as the generated module carries it.  Numba compiles them into the kernel that calls
+them, so they have no cache files of their own.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 
@@ -111,5 +112,19 @@ def copy_to_higher_ends(indptr, indices, i, out):
 
 HELPERS = (swapped, first_at_least, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends)
-HELPERS_SOURCE = "\n\n".join(
-    "@njit  # compiled into the kernel that calls it\n" + inspect.getsource(f) for f in HELPERS)
+_SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
+
+
+def _calls(text: str) -> set[str]:
+    return {name for name in _SOURCES if re.search(rf"\b{name}\(", text)}
+
+
+def helpers_source(code: str) -> str:
+    """The helpers ``code`` calls, and those they call, in definition order, as source."""
+    needed, todo = set(), _calls(code)
+    while todo:
+        name = todo.pop()
+        needed.add(name)
+        todo |= _calls(_SOURCES[name].split("\n", 1)[1]) - needed    # the body, not the def
+    return "\n\n".join("@njit  # compiled into the kernel that calls it\n" + _SOURCES[f.__name__]
+                       for f in HELPERS if f.__name__ in needed)

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import KindError, TraceError
 from ..ir.graph import REQUIREMENTS, IRGraph
 from ..ir.verify import verify
+from ..ir.monoids import pull_reduction
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
 from .loops import LoopContext
@@ -122,7 +123,9 @@ class IRBuilder:
         return self.apply("fill", default)
 
     def node_degrees(self, nodes: Value | None = None, over: str = "out") -> Value:
-        """Degree of every node: ``over="out"`` (default), ``"in"`` or ``"both"``."""
+        """Degree of every node: ``over="out"`` (default), ``"in"`` or ``"both"``.
+
+        ``nodes`` is not read (groggy's signature, kept so its algorithms port)."""
         if over not in DIRECTIONS:
             raise KindError(f"degree over={over!r}: use one of {', '.join(DIRECTIONS)}")
         return self.add("degree", over=over, hint="degree")
@@ -170,9 +173,10 @@ class IRBuilder:
         """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
 
         ``weight="weight"`` combines each value with its edge's weight: multiplied for
-        sum/mean/count/any/all, added for min/max/argmin (the (min, +) semiring of
+        sum/mean/count/any/all, added for min/max/argmin/argmax (the (min, +) semiring of
         shortest paths); ``combine="mul"|"add"`` overrides. ``reduce="argmin"`` gives
-        the neighbour with the smallest value (ties: the smallest id; -1 if none).
+        the neighbour with the smallest value, ``"argmax"`` the largest (ties: the
+        smallest id; NaN never chosen; -1 if none).
         ``mask`` (a bool node map) limits the pull to sources where it holds. With no (unmasked) neighbours the result is the
         reduction's identity (0 for sum, +inf for min, ...). ``at`` (a bool node map)
         computes only the targets where it holds; the others get the no-neighbour
@@ -184,7 +188,7 @@ class IRBuilder:
                 raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
                                 "graph's edge weights")
             attrs["weight"] = weight
-            attrs["combine"] = combine or ("add" if reduce in ("min", "max", "argmin") else "mul")
+            attrs["combine"] = combine or ("add" if pull_reduction(reduce).weights_add else "mul")
         elif combine is not None:
             raise KindError("pull(combine=...) only applies with weight='weight'")
         operands = [x] if mask is None else [x, mask]

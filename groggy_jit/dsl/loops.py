@@ -14,7 +14,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..errors import TraceError
-from ..ir.graph import Node, _freeze_attrs
 from ..ir.types import DType, Kind
 from .values import Value
 
@@ -140,10 +139,7 @@ class LoopContext:
             next_ids.append(nxt.node_id if nxt.node_id != init.node_id else carry.id)
             results.append((name, nxt, carry))
         stop = self._stop_condition(pairs, carry_ids, next_ids)
-        loop = ir.node_map[self.loop_id]
-        attrs = loop.attr_dict | {"carries": tuple(next_ids), "stop": stop}
-        ir.replace_node(Node(loop.id, loop.op, loop.inputs, _freeze_attrs(attrs), loop.type,
-                             loop.region, loop.hint))
+        ir.replace_node(ir.node_map[self.loop_id].with_attrs(carries=tuple(next_ids), stop=stop))
         for index, (name, handle, carry) in enumerate(results):
             result = ir.add("loop_result", [self.loop_id], index=index, type=carry.type,
                             region=self.outer_region, hint=name)

@@ -162,9 +162,9 @@ class Value:
         raise TraceError(f"normalize(method={method!r}): use one of {', '.join(NORMS)}")
 
     def degrees(self, over: str = "out") -> "Value":
-        """Out-degree of every node (``over="in"``/``"both"`` for the others)."""
+        """Out-degree of every node (``over="in"``/``"both"`` for the others).
+
+        The degrees are the graph's: this value's own values are not read.  The
+        receiver is groggy's spelling (``rank.degrees()``), kept so its algorithms port.
+        """
         return self.builder.node_degrees(self, over=over)
-
-
-def is_value(x) -> bool:
-    return isinstance(x, Value)

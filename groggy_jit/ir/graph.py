@@ -8,11 +8,11 @@ the loop's id form its body.  Body nodes read loop-carried values through
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 from ..errors import CycleError, IRError, KindError
-from .ops import op_def
+from .ops import CARRY, op_def
 from .types import DType, Type
 
 
@@ -35,6 +35,10 @@ class Node:
     @property
     def attr_dict(self) -> dict[str, Any]:
         return dict(self.attrs)
+
+    def with_attrs(self, **changes) -> "Node":
+        """This node with some attributes set to new values."""
+        return replace(self, attrs=freeze_attrs(self.attr_dict | changes))
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class Loop:
 Schedule = list["Node | Loop"]
 
 
-def _freeze_attrs(attrs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def freeze_attrs(attrs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A node's attributes as it stores them: sorted (name, value) pairs."""
     return tuple(sorted(attrs.items()))
 
 
@@ -86,7 +91,7 @@ class IRGraph:
         inputs = tuple(inputs)
         if type is None:
             type = self.infer_type(op, inputs, attrs)
-        node = Node(self.new_id(), op, inputs, _freeze_attrs(attrs), type, region, hint)
+        node = Node(self.new_id(), op, inputs, freeze_attrs(attrs), type, region, hint)
         self.add_node(node)
         return node
 
@@ -113,13 +118,12 @@ class IRGraph:
             if within is not None and node.id not in within:
                 continue
             attrs = node.attr_dict
-            if node.op == "loop":
+            if op_def(node.op).region:
                 attrs["carries"] = tuple(swap(x) for x in attrs["carries"])
                 attrs["stop"] = swap(attrs["stop"])
             inputs = tuple(swap(x) for x in node.inputs)
             if inputs != node.inputs or attrs != node.attr_dict:
-                self.replace_node(Node(node.id, node.op, inputs, _freeze_attrs(attrs),
-                                       node.type, node.region, node.hint))
+                self.replace_node(replace(node, inputs=inputs, attrs=freeze_attrs(attrs)))
         if within is None:
             self.outputs = [(name, swap(x)) for name, x in self.outputs]
 
@@ -162,10 +166,17 @@ class IRGraph:
     def get_dependencies(self, node_id: str) -> tuple[str, ...]:
         """Ids a node reads directly (inputs, and for a loop its carried next values and stop)."""
         node = self.node_map[node_id]
-        if node.op != "loop":
+        if not op_def(node.op).region:
             return node.inputs
         extra = tuple(node.attr("carries")) + ((node.attr("stop"),) if node.attr("stop") else ())
         return node.inputs + extra
+
+    def references(self, node: Node) -> list[str]:
+        """Every id ``node`` names: its dependencies, its region and a carry's loop."""
+        refs = list(self.get_dependencies(node.id)) + [node.region] * (node.region is not None)
+        if op_def(node.op).storage == CARRY:
+            refs.append(node.attr("loop"))
+        return refs
 
     def users(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {n.id: [] for n in self.nodes}
@@ -187,15 +198,21 @@ class IRGraph:
         chain.append(None)
         return chain
 
-    def body(self, loop_id: str) -> list[Node]:
-        return [n for n in self.nodes if n.region == loop_id]
+    def loops(self) -> list[Node]:
+        """Loop nodes, in creation order (the order loop reports follow)."""
+        return [n for n in self.nodes if op_def(n.op).region]
 
     def carries(self, loop_id: str) -> list[tuple[Node, Node]]:
         """(carry, next) node pairs of a loop, in carry order."""
         loop = self.node_map[loop_id]
-        carry_nodes = sorted((n for n in self.nodes if n.op == "carry" and n.attr("loop") == loop_id),
-                             key=lambda n: n.attr("index"))
+        carry_nodes = sorted((n for n in self.nodes if op_def(n.op).storage == CARRY
+                              and n.attr("loop") == loop_id), key=lambda n: n.attr("index"))
         return [(c, self.node_map[nxt]) for c, nxt in zip(carry_nodes, loop.attr("carries"))]
+
+    def carry_of(self, result: Node) -> Node:
+        """The carry whose final value a loop result reads."""
+        return next(c for c, _ in self.carries(result.inputs[0])
+                    if c.attr("index") == result.attr("index"))
 
     # --- ordering --------------------------------------------------------------
     def _level(self, node_id: str, region: str | None) -> str | None:
@@ -228,7 +245,7 @@ class IRGraph:
                 if target is not None and (target != owner or d == n.id):
                     deps[owner].add(target)
         order = self._toposort(members, deps, position)
-        return [Loop(n, self.schedule(n.id)) if n.op == "loop" else n for n in order]
+        return [Loop(n, self.schedule(n.id)) if op_def(n.op).region else n for n in order]
 
     def _toposort(self, members, deps, position) -> list[Node]:
         indegree = {nid: len(ds) for nid, ds in deps.items()}

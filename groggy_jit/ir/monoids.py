@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import KindError
+from . import lowering, semantics
 from .types import DType
 
 _I64 = np.iinfo(np.int64)
@@ -27,6 +28,20 @@ class Reduction:
     update: str                               # how codegen folds x into acc: "{acc} = ..."
     needs_count: bool = False                 # mean: divide the sum by the element count
     combine: str = ""                         # how chunk partials fold; defaults to update
+    weights_add: bool = False                 # weighted pulls add the weight: (min, +)
+    weighted = True                           # a pull may combine it with edge weights
+    numbers_only = False
+    scratch = False                           # a pull needs a scratch array (see mode)
+
+    def pull_numpy(self, x, target, source, gathered, dtype: DType):
+        """A pull's reference meaning: reduce each node's arc values."""
+        return semantics.reduce_rows(gathered, target, self, len(x), dtype)
+
+    def lower_pull(self, e, node) -> None:
+        lowering.accumulate_pull(e, node, self)
+
+    def pull_result(self, dtype: DType) -> DType:
+        return self.result(dtype)
 
     def combine_statement(self, acc: str, x: str) -> str:
         return (self.combine or self.update).format(acc=acc, x=x)
@@ -54,8 +69,10 @@ def _max_identity(d: DType):
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
               lambda a: a.sum(), "{acc} += {x}"),
-    Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})"),
-    Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})"),
+    Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
+              weights_add=True),
+    Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
+              weights_add=True),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
               "{acc} = {acc} or ({x} != 0)"),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),
@@ -66,11 +83,55 @@ REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
               "{acc} += {x}", needs_count=True),
 ]}
 
-# Neighbour pulls also know these, which need more than a running accumulator.
+
+
+@dataclass(frozen=True)
+class NeighbourReduction:
+    """A reduction only neighbour pulls know: it needs more than a running accumulator.
+
+    ``numpy`` is its meaning over one pull's arcs, ``lower`` its code; ``better``
+    and ``start`` drive the best-neighbour search of argmin and argmax.
+    """
+    name: str
+    pull_result: Callable[[DType], DType]
+    numpy: Callable                          # (x, target, source, gathered) -> node array
+    lower: Callable                          # (emitter, node, reduction) -> None
+    weights_add: bool = False                # weighted pulls add the weight
+    weighted: bool = True                    # accepts weights at all
+    numbers_only: bool = False               # refuses bool values
+    scratch: bool = False                    # needs a scratch window of the gathered values
+    better: str = ""
+    start: Callable[[DType], object] | None = None
+
+    def pull_numpy(self, x, target, source, gathered, dtype: DType):
+        return self.numpy(x, target, source, gathered)
+
+    def lower_pull(self, e, node) -> None:
+        self.lower(e, node, self)
+
+
+def _best(largest: bool):
+    def numpy(x, target, source, gathered):
+        return semantics.best_neighbour(len(x), target, source, gathered, largest)
+    return numpy
+
+
+def _i64(d: DType) -> DType:
+    return DType.I64
+
+
 # mode: the most frequent value (ties to the smallest), the node's own without neighbours;
-# argmin: the neighbour with the smallest value (ties to the smallest id, NaN never
-# chosen), -1 without neighbours.
-PULL_ONLY = ("mode", "argmin")
+# argmin / argmax: the neighbour with the smallest / largest value (ties to the smallest
+# id, NaN never chosen), -1 without neighbours.
+NEIGHBOUR_REDUCTIONS: dict[str, NeighbourReduction] = {r.name: r for r in [
+    NeighbourReduction("mode", _same, lambda x, target, source, gathered:
+                       semantics.most_frequent(x, target, gathered),
+                       lowering.mode_pull, weighted=False, scratch=True),
+    NeighbourReduction("argmin", _i64, _best(False), lowering.best_neighbour_pull,
+                       weights_add=True, numbers_only=True, better="<", start=_min_identity),
+    NeighbourReduction("argmax", _i64, _best(True), lowering.best_neighbour_pull,
+                       weights_add=True, numbers_only=True, better=">", start=_max_identity),
+]}
 
 
 def reduction(name: str) -> Reduction:
@@ -79,3 +140,12 @@ def reduction(name: str) -> Reduction:
     except KeyError:
         raise KindError(f"unknown reduction {name!r}; choose one of "
                         f"{', '.join(sorted(REDUCTIONS))}") from None
+
+
+def pull_reduction(name: str) -> Reduction | NeighbourReduction:
+    """The reduction a neighbour pull names: a monoid or a neighbour-only reduction."""
+    found = REDUCTIONS.get(name) or NEIGHBOUR_REDUCTIONS.get(name)
+    if found is None:
+        raise KindError(f"unknown reduction {name!r}; choose one of "
+                        f"{', '.join(sorted([*REDUCTIONS, *NEIGHBOUR_REDUCTIONS]))}")
+    return found

@@ -1,10 +1,12 @@
-"""Every IR op, declared once: its type rule, numpy meaning, code emitter and traits.
+"""Every IR op, declared once: type rule, numpy meaning, lowering, cost and traits.
 
-Elementwise ops are complete here: the interpreter and constant folding call
-``numpy``, codegen calls ``emit`` on per-element expressions, and passes read the
-traits (``pure``, ``commutative``).  Structural ops (graph sources, pulls,
-reductions, loops) declare their type rule and traits here; their execution
-lives in the interpreter and the code generator, one function per op category.
+Each ``OpDef`` says what an op is, and every stage asks it instead of testing
+the op's name: the interpreter and constant folding call ``evaluate`` (whose
+helpers live in ``ir/semantics.py``), codegen calls ``lower`` / ``lower_member``
+/ ``lower_pass`` (helpers in ``ir/lowering.py``), ``estimate_performance``
+calls ``cost``, and passes, liveness, fusion and the verifier read the traits.
+Reductions are objects of their own (``ir/monoids.py``) that pulls and
+``reduce`` share.
 """
 
 from __future__ import annotations
@@ -14,33 +16,74 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import KindError
-from .monoids import PULL_ONLY, REDUCTIONS, reduction
-from .types import DType, Kind, Type, broadcast, promote
+from ..errors import IRError, KindError
+from . import lowering, semantics
+from .monoids import NEIGHBOUR_REDUCTIONS, pull_reduction, reduction
+from .types import MISSING, DType, Kind, Type, broadcast, promote
 
 F64, I64, BOOL = DType.F64, DType.I64, DType.BOOL
+
+CONST = "const"          # the op of a literal value (constant folding makes them)
+
+# Storage kinds: ops that name storage rather than compute a value.
+ARGUMENT = "argument"    # a kernel argument (param, node_param)
+CARRY = "carry"          # a loop-carried value inside the loop body
+RESULT = "result"        # a carried value's final value, after its loop
+
+# How loop-invariant code motion treats an op inside a loop.
+STAYS = "stays"          # never moved out (storage, loops, constants)
+SCALAR_ONLY = "scalar"   # moved out when it is a scalar
+ALWAYS = "always"        # moved out as a node map too: dearer to recompute than to reload
+
+
+def _no_gathers(node) -> tuple[str, ...]:
+    return ()
+
+
+def _never(node) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class OpDef:
+    """One op.  ``evaluate(ev, node, inputs, types)`` is its numpy meaning, with ``ev``
+    giving ``g`` (the graph), ``n`` and ``params``; the lowering rules get the code
+    generator; ``cost(model, node, row)`` adds its bytes and operations to a row of
+    ``estimate_performance``."""
     name: str
     category: str   # elementwise | source | graph | edge | pull | reduce | loop | scatter | neighbourhood
     arity: int                         # number of inputs, -1 when variable
     infer: Callable[[tuple[Type, ...], dict], Type]
+    evaluate: Callable | None = None
+    lower: Callable | None = None          # (e, node, read) -> the value at the element
+    lower_member: Callable | None = None   # (e, node): statements in a fused loop
+    lower_pass: Callable | None = None     # (e, node): a pass of its own
+    lower_setup: Callable | None = None    # (e, node): set-up before the first step
+    cost: Callable | None = None
     numpy: Callable | None = None      # elementwise: reference meaning on arrays/scalars
     emit: Callable[..., str] | None = None   # elementwise: (operand expressions, attrs) -> expression
-    operand_dtype: Callable[[tuple[Type, ...]], DType | None] = lambda ts: None
-    commutative: bool = False
-    pure: bool = True
+    # the dtype each operand is cast to before the op, from operand and result types
+    operand_casts: Callable | None = None
     attrs: tuple[str, ...] = field(default=())
-    gathers: tuple[int, ...] = ()      # inputs read at other nodes than the one computed
+    # --- traits ---------------------------------------------------------------------
+    pure: bool = True                  # no effects: may be merged, moved or dropped
+    commutative: bool = False
+    leaf: bool = False                 # a scalar written where it is used, never a statement
+    storage: str | None = None         # ARGUMENT | CARRY | RESULT, or None: computes a value
+    hoist: str = SCALAR_ONLY           # STAYS | SCALAR_ONLY | ALWAYS
+    own_pass: str | None = None        # "parallel" | "serial": never fused with other ops
+    positional: bool = False           # its value at node p is p: readers compute it
+    whole_arrays: bool = False         # reads its inputs as whole arrays (not at one node)
+    region: bool = False               # owns a region of body nodes: a loop
+    typed_by_loop: bool = False        # its type is its loop carry's (checked with the loop)
+    runs_on_input: bool = False        # runs over its input's domain (reduce, pull_edges)
+    arc_reduction: bool = False        # reduces each node's arcs in an edge group's arc loop
+    gathered: Callable[..., tuple[str, ...]] = _no_gathers   # inputs read at other nodes
+    reads_weights: Callable[..., bool] = _never
 
-    def gathered(self, node) -> tuple[str, ...]:
-        """The input ids ``node`` reads at arbitrary nodes (they must be complete first)."""
-        if self.name == "pull":
-            x, mask, _ = pull_operands(node.inputs, node.attr_dict)
-            return tuple(i for i in (x, mask) if i is not None)
-        return tuple(node.inputs[i] for i in self.gathers)
+    @property
+    def elementwise(self) -> bool:
+        return self.category == "elementwise"
 
 
 OPS: dict[str, OpDef] = {}
@@ -57,8 +100,40 @@ def op_def(name: str) -> OpDef:
     try:
         return OPS[name]
     except KeyError:
-        from ..errors import IRError
         raise IRError(f"unknown op {name!r}") from None
+
+
+def positions(*indices: int):
+    """A ``gathered`` rule: the inputs at these positions are read at other nodes."""
+    return lambda node: tuple(node.inputs[i] for i in indices)
+
+
+# --- the elementwise meaning, lowering and cost, shared by every elementwise op --------
+
+def _same_casts(operand_dtype):
+    return lambda ts, result: [operand_dtype(ts)] * len(ts)
+
+
+def evaluate_elementwise(ev, node, values, types):
+    """An elementwise op on numpy scalars/arrays, operands cast as the op says."""
+    definition = OPS[node.op]
+    casts = definition.operand_casts(tuple(types), node.type)
+    values = [v if t is None else semantics.cast(v, t.numpy) for v, t in zip(values, casts)]
+    with np.errstate(all="ignore"):
+        out = definition.numpy(*values, **node.attr_dict)
+    return semantics.as_result(out, node.type.dtype)
+
+
+def _lower_elementwise(e, node, read):
+    return OPS[node.op].emit(*e.operands(node, read), **node.attr_dict)
+
+
+def map_cost(model, node, row) -> None:
+    """One operation per node; inputs not computed in the same loop are read once."""
+    for i in node.inputs:
+        if i not in model.members:
+            model.read_value(i)
+    row.ops += model.n
 
 
 # --- elementwise ---------------------------------------------------------------
@@ -86,13 +161,15 @@ def _bool_operands(name):
 
 
 def _elementwise(name, arity, numpy_fn, emit, operand_dtype, result=None,
-                 commutative=False):
+                 commutative=False, expensive=False):
     def infer(ts, attrs):
         kind = broadcast(*(t.kind for t in ts))
         dtype = operand_dtype(ts) if result is None else result
         return Type(kind, dtype)
-    return _register(OpDef(name, "elementwise", arity, infer, numpy_fn, emit,
-                           operand_dtype, commutative))
+    return _register(OpDef(name, "elementwise", arity, infer, evaluate_elementwise,
+                           _lower_elementwise, cost=map_cost, numpy=numpy_fn, emit=emit,
+                           operand_casts=_same_casts(operand_dtype), commutative=commutative,
+                           hoist=ALWAYS if expensive else SCALAR_ONLY))
 
 
 def _binary(symbol):
@@ -106,17 +183,17 @@ def _call(fn):
 _elementwise("add", 2, np.add, _binary("+"), _arith_dtype, commutative=True)
 _elementwise("sub", 2, np.subtract, _binary("-"), _arith_dtype)
 _elementwise("mul", 2, np.multiply, _binary("*"), _arith_dtype, commutative=True)
-_elementwise("div", 2, np.true_divide, _call("np.divide"), _float_dtype)
-_elementwise("floordiv", 2, np.floor_divide, _call("np.floor_divide"), _arith_dtype)
-_elementwise("mod", 2, np.remainder, _call("np.remainder"), _arith_dtype)
-_elementwise("pow", 2, np.power, _call("np.power"), _float_dtype)
+_elementwise("div", 2, np.true_divide, _call("np.divide"), _float_dtype, expensive=True)
+_elementwise("floordiv", 2, np.floor_divide, _call("np.floor_divide"), _arith_dtype, expensive=True)
+_elementwise("mod", 2, np.remainder, _call("np.remainder"), _arith_dtype, expensive=True)
+_elementwise("pow", 2, np.power, _call("np.power"), _float_dtype, expensive=True)
 _elementwise("minimum", 2, np.minimum, _call("np.minimum"), _arith_dtype, commutative=True)
 _elementwise("maximum", 2, np.maximum, _call("np.maximum"), _arith_dtype, commutative=True)
 _elementwise("neg", 1, np.negative, lambda a, **_: f"(-{a})", _arith_dtype)
 _elementwise("abs", 1, np.abs, _call("abs"), _arith_dtype)
-_elementwise("sqrt", 1, np.sqrt, _call("np.sqrt"), _float_dtype)
-_elementwise("exp", 1, np.exp, _call("np.exp"), _float_dtype)
-_elementwise("log", 1, np.log, _call("np.log"), _float_dtype)
+_elementwise("sqrt", 1, np.sqrt, _call("np.sqrt"), _float_dtype, expensive=True)
+_elementwise("exp", 1, np.exp, _call("np.exp"), _float_dtype, expensive=True)
+_elementwise("log", 1, np.log, _call("np.log"), _float_dtype, expensive=True)
 for _name, _np, _sym in [("lt", np.less, "<"), ("le", np.less_equal, "<="),
                          ("gt", np.greater, ">"), ("ge", np.greater_equal, ">="),
                          ("eq", np.equal, "=="), ("ne", np.not_equal, "!=")]:
@@ -137,9 +214,10 @@ def _where_infer(ts, attrs):
     return Type(broadcast(*(t.kind for t in ts)), promote(ts[1].dtype, ts[2].dtype))
 
 
-_register(OpDef("where", "elementwise", 3, _where_infer, _where_numpy,
-                lambda c, a, b, **_: f"({a} if {c} else {b})",
-                operand_dtype=lambda ts: None))
+_register(OpDef("where", "elementwise", 3, _where_infer, evaluate_elementwise,
+                _lower_elementwise, cost=map_cost, numpy=_where_numpy,
+                emit=lambda c, a, b, **_: f"({a} if {c} else {b})",
+                operand_casts=lambda ts, result: [BOOL, result.dtype, result.dtype]))
 
 
 def _cast_infer(ts, attrs):
@@ -151,8 +229,10 @@ def _cast_numpy(x, *, dtype):
 
 
 _CAST_EMIT = {"f64": "np.float64", "i64": "np.int64", "bool": "np.bool_"}
-_register(OpDef("cast", "elementwise", 1, _cast_infer, _cast_numpy,
-                lambda a, *, dtype: f"{_CAST_EMIT[dtype]}({a})", attrs=("dtype",)))
+_register(OpDef("cast", "elementwise", 1, _cast_infer, evaluate_elementwise,
+                _lower_elementwise, cost=map_cost, numpy=_cast_numpy,
+                emit=lambda a, *, dtype: f"{_CAST_EMIT[dtype]}({a})",
+                operand_casts=lambda ts, result: [None], attrs=("dtype",)))
 
 
 # --- sources: values that come from constants, parameters and the graph -------
@@ -161,15 +241,50 @@ def _scalar_of(attrs):
     return Type(Kind.SCALAR, DType(attrs["dtype"]))
 
 
-_register(OpDef("const", "source", 0, lambda ts, a: _scalar_of(a), attrs=("value", "dtype")))
-_register(OpDef("param", "source", 0, lambda ts, a: _scalar_of(a), attrs=("name", "dtype")))
-_register(OpDef("num_nodes", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
-_register(OpDef("num_edges", "source", 0, lambda ts, a: Type(Kind.SCALAR, I64)))
-_register(OpDef("is_directed", "source", 0, lambda ts, a: Type(Kind.SCALAR, BOOL)))
-_register(OpDef("node_index", "graph", 0, lambda ts, a: Type(Kind.NODE, I64)))
+def _leaf(name, infer, evaluate, lower, **traits):
+    _register(OpDef(name, "source", 0, infer, evaluate, lower, leaf=True, **traits))
+
+
+def _numpy_type(node):
+    return node.type.dtype.numpy.type
+
+
+_leaf("const", lambda ts, a: _scalar_of(a),
+      lambda ev, node, inputs, types: _numpy_type(node)(node.attr("value")),
+      lambda e, node, read: lowering.literal(node.attr("value"), node.type.dtype),
+      attrs=("value", "dtype"), hoist=STAYS)
+_leaf("param", lambda ts, a: _scalar_of(a),
+      lambda ev, node, inputs, types: _numpy_type(node)(ev.params[node.attr("name")]),
+      lambda e, node, read: e.plan.names[node.id],
+      attrs=("name", "dtype"), storage=ARGUMENT, hoist=STAYS)
+_leaf("num_nodes", lambda ts, a: Type(Kind.SCALAR, I64),
+      lambda ev, node, inputs, types: np.int64(ev.n), lambda e, node, read: "n")
+_leaf("num_edges", lambda ts, a: Type(Kind.SCALAR, I64),
+      lambda ev, node, inputs, types: np.int64(ev.g.num_edges), lambda e, node, read: "m")
+_leaf("is_directed", lambda ts, a: Type(Kind.SCALAR, BOOL),
+      lambda ev, node, inputs, types: np.bool_(ev.g.directed), lambda e, node, read: "directed")
+
+# a node's own index: its value at node p is p, so readers compute it instead of loading it
+_register(OpDef("node_index", "graph", 0, lambda ts, a: Type(Kind.NODE, I64),
+                lambda ev, node, inputs, types: np.arange(ev.n, dtype=np.int64),
+                lambda e, node, read: "np.int64(i)", cost=map_cost, positional=True))
+# one value per node, given by the caller: its array is the kernel argument itself
 _register(OpDef("node_param", "graph", 0, lambda ts, a: Type(Kind.NODE, DType(a["dtype"])),
-                attrs=("name", "dtype")))
-_register(OpDef("degree", "graph", 0, lambda ts, a: Type(Kind.NODE, I64), attrs=("over",)))
+                lambda ev, node, inputs, types: np.asarray(ev.params[node.attr("name")],
+                                                           dtype=node.type.dtype.numpy),
+                attrs=("name", "dtype"), storage=ARGUMENT, hoist=STAYS))
+
+
+def _degree_cost(model, node, row) -> None:
+    for d in model.directions(node.attr("over")):
+        model.read(model.edge_array(d, "indptr"), "index", model.isz * (model.n + 1))
+    row.ops += model.n
+
+
+_register(OpDef("degree", "graph", 0, lambda ts, a: Type(Kind.NODE, I64),
+                lambda ev, node, inputs, types: semantics.degree(ev.g, node.attr("over")),
+                lambda e, node, read: lowering.degree(node.attr("over")), cost=_degree_cost,
+                attrs=("over",), hoist=ALWAYS))
 
 
 def _fill_infer(ts, attrs):
@@ -178,7 +293,11 @@ def _fill_infer(ts, attrs):
     return Type(Kind.NODE, ts[0].dtype)
 
 
-_register(OpDef("fill", "elementwise", 1, _fill_infer, None, lambda a, **_: a))
+# every node the same scalar
+_register(OpDef("fill", "graph", 1, _fill_infer,
+                lambda ev, node, inputs, types: np.full(ev.n, inputs[0],
+                                                        dtype=node.type.dtype.numpy),
+                lambda e, node, read: read(node.inputs[0]), cost=map_cost))
 
 
 # --- neighbourhood and scalar reductions ---------------------------------------
@@ -212,21 +331,57 @@ def _pull_infer(ts, attrs):
     weighted = attrs.get("weight") is not None
     if weighted and attrs.get("combine") not in WEIGHT_COMBINE:
         raise KindError(f"pull combine={attrs.get('combine')!r}: use one of {', '.join(WEIGHT_COMBINE)}")
-    if name == "argmin":
-        if x.dtype is BOOL:
-            raise KindError("pull(reduce='argmin') needs numbers, got a bool node map")
-        return Type(Kind.NODE, I64)
-    if name in PULL_ONLY:
-        if weighted:
-            raise KindError("pull(reduce='mode') does not take weights")
-        return x
+    red = pull_reduction(name)
+    if red.numbers_only and x.dtype is BOOL:
+        raise KindError(f"pull(reduce={name!r}) needs numbers, got a bool node map")
+    if weighted and not red.weighted:
+        raise KindError(f"pull(reduce={name!r}) does not take weights")
     dtype = promote(x.dtype, F64) if weighted else x.dtype
-    return Type(Kind.NODE, reduction(name).result(dtype))
+    return Type(Kind.NODE, red.pull_result(dtype))
+
+
+def _pull_evaluate(ev, node, inputs, types):
+    x, mask, at = pull_operands(inputs, node.attr_dict)
+    target, source, gathered = semantics.pulled(ev.g, x, mask, at, node.attr("over"),
+                                                node.attr("weight"), node.attr("combine"))
+    return pull_reduction(node.attr("reduce")).pull_numpy(x, target, source, gathered,
+                                                          node.type.dtype)
+
+
+def _pull_cost(model, node, row) -> None:
+    source, mask, _ = pull_operands(node.inputs, node.attr_dict)
+    item = model.ir.node_map[source].type.dtype.numpy.itemsize
+    scratch = pull_reduction(node.attr("reduce")).scratch
+    for d in model.directions(node.attr("over")):
+        model.read(model.edge_array(d, "indptr"), "index", model.isz * (model.n + 1))
+        model.read(model.edge_array(d, "indices"), "index", model.isz * model.m)
+        if node.attr("weight"):
+            model.read(model.edge_array(d, "weights"), "index", 8 * model.m)
+        row.bytes["gather"] += item * model.m
+        if mask is not None:
+            row.bytes["gather"] += DType.BOOL.numpy.itemsize * model.m
+        if scratch:
+            row.bytes["scratch"] += 2 * item * model.m
+        row.ops += model.m
+
+
+def _pull_setup(e, node) -> None:
+    if pull_reduction(node.attr("reduce")).scratch:
+        lowering.mode_scratch(e, node)
+
+
+def _pull_gathered(node) -> tuple[str, ...]:
+    x, mask, _ = pull_operands(node.inputs, node.attr_dict)
+    return tuple(i for i in (x, mask) if i is not None)
 
 
 # inputs: the gathered values, optionally a bool mask of the sources to read, and with
 # attribute ``at`` a bool mask of the targets computed (read at the target itself)
-_register(OpDef("pull", "pull", -1, _pull_infer, attrs=("over", "reduce")))
+_register(OpDef("pull", "pull", -1, _pull_infer, _pull_evaluate,
+                lower_member=lambda e, node: pull_reduction(node.attr("reduce")).lower_pull(e, node),
+                lower_setup=_pull_setup, cost=_pull_cost, attrs=("over", "reduce"),
+                hoist=ALWAYS, gathered=_pull_gathered,
+                reads_weights=lambda node: node.attr("weight") is not None))
 
 
 # --- reading and writing other nodes by index ------------------------------------
@@ -239,7 +394,10 @@ def _gather_infer(ts, attrs):
 
 
 # y[i] = x[index[i]]; an index outside 0..n-1 reads the dtype's missing value.
-_register(OpDef("gather", "gather", 2, _gather_infer, gathers=(0,)))
+_register(OpDef("gather", "gather", 2, _gather_infer,
+                lambda ev, node, inputs, types: semantics.gather(
+                    *inputs, MISSING[node.type.dtype], node.type.dtype),
+                lower_member=lowering.gather, cost=map_cost, gathered=positions(0)))
 
 
 def _scatter_infer(ts, attrs):
@@ -254,9 +412,18 @@ def _scatter_infer(ts, attrs):
 
 
 # out = copy of x; out[index[i]] = min(out[index[i]], values[i]) for every i, in one serial pass.
-_register(OpDef("scatter_min", "scatter", 3, _scatter_infer))
+def _scatter_cost(model, node, row) -> None:
+    row.ops += model.n
+    row.bytes["copy"] += 2 * model.size(node.id)
+    row.bytes["read"] += sum(model.size(i) for i in node.inputs[1:]
+                             if model.ir.node_map[i].type.kind is not Kind.SCALAR)
+    row.bytes["gather"] += 2 * model.size(node.id)     # read-modify-write at index
 
-MISSING = {F64: float("nan"), I64: -1, BOOL: False}
+
+_register(OpDef("scatter_min", "scatter", 3, _scatter_infer,
+                lambda ev, node, inputs, types: semantics.scatter_min(*inputs, node.type.dtype),
+                lower_pass=lowering.scatter_min, cost=_scatter_cost, own_pass="serial",
+                whole_arrays=True))
 
 
 # --- edge maps: one value per arc, in the order of the in-CSR (arcs grouped by target) ---
@@ -268,25 +435,62 @@ def _to_edges(ts, attrs):
     return Type(Kind.EDGE, x.dtype)
 
 
-_register(OpDef("src", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's source
-_register(OpDef("dst", "edge", 1, _to_edges, gathers=(0,)))     # x at the arc's target
-_register(OpDef("edge_weight", "edge", 0, lambda ts, a: Type(Kind.EDGE, F64)))
+# x at the arc's source, and at its target
+_register(OpDef("src", "edge", 1, _to_edges,
+                lambda ev, node, inputs, types: inputs[0][semantics.arc_sources(ev.g)],
+                lambda e, node, read: e.value_at(node.inputs[0], "in_indices[k]"),
+                cost=map_cost, gathered=positions(0)))
+_register(OpDef("dst", "edge", 1, _to_edges,
+                lambda ev, node, inputs, types: inputs[0][semantics.arc_targets(ev.g)],
+                lambda e, node, read: e.value_at(node.inputs[0], "i"),
+                cost=map_cost, gathered=positions(0)))
+_register(OpDef("edge_weight", "edge", 0, lambda ts, a: Type(Kind.EDGE, F64),
+                lambda ev, node, inputs, types: semantics.edge_weights(ev.g),
+                lambda e, node, read: "in_weights[k]", cost=map_cost,
+                reads_weights=lambda node: True))
+
+
+def _common_neighbors_cost(model, node, row) -> None:
+    # a short neighbour list scanned per arc (its length depends on the graph: counted as
+    # one read of the lists), then a copy
+    row.ops += 2 * model.m
+    row.bytes["index"] += 2 * model.isz * (model.n + 1 + model.m)
+    row.bytes["write"] += model.size(node.id)
+
+
 # |N(u) ∩ N(v)| for the arc u -> v over out-neighbour lists, u and v themselves excluded
-_register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.EDGE, I64)))
+_register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.EDGE, I64),
+                lambda ev, node, inputs, types: semantics.common_neighbors(ev.g),
+                lower_pass=lowering.common_neighbors, cost=_common_neighbors_cost,
+                own_pass="parallel", hoist=ALWAYS))
 
 
 def _pull_edges_infer(ts, attrs):
     (e,) = ts
     if e.kind is not Kind.EDGE:
         raise KindError(f"pull_edges() needs an edge map, got {e}; use pull() for node maps")
-    if attrs["reduce"] in PULL_ONLY:
+    if attrs["reduce"] in NEIGHBOUR_REDUCTIONS:
         raise KindError("pull_edges() reduces with sum, min, max, any, all, count or mean; "
                         f"not {attrs['reduce']!r}")
     return Type(Kind.NODE, reduction(attrs["reduce"]).result(e.dtype))
 
 
+def _pull_edges_member(e, node) -> None:
+    """Inside an edge group's arc loop: fold the arc's value into the node's result."""
+    red = reduction(node.attr("reduce"))
+    name = e.plan.names[node.id]
+    e.w.line(red.update_statement(name, e.element(node.inputs[0])))
+    if red.needs_count:
+        e.w.line(f"count_{name} += 1")
+
+
 # y[v] = reduce(e[arc] for every arc u -> v)
-_register(OpDef("pull_edges", "edge", 1, _pull_edges_infer, attrs=("reduce",)))
+_register(OpDef("pull_edges", "edge", 1, _pull_edges_infer,
+                lambda ev, node, inputs, types: semantics.reduce_rows(
+                    inputs[0], semantics.arc_targets(ev.g), reduction(node.attr("reduce")),
+                    ev.n, node.type.dtype),
+                lower_member=_pull_edges_member, cost=map_cost, attrs=("reduce",),
+                runs_on_input=True, arc_reduction=True))
 
 
 def _reduce_infer(ts, attrs):
@@ -296,7 +500,12 @@ def _reduce_infer(ts, attrs):
     return Type(Kind.SCALAR, reduction(attrs["reduce"]).result(x.dtype))
 
 
-_register(OpDef("reduce", "reduce", 1, _reduce_infer, attrs=("reduce",)))
+_register(OpDef("reduce", "reduce", 1, _reduce_infer,
+                lambda ev, node, inputs, types: semantics.reduce_all(
+                    inputs[0], reduction(node.attr("reduce")), node.type.dtype),
+                lower_member=lambda e, node: lowering.chunk_reduce(
+                    e, node, reduction(node.attr("reduce"))),
+                cost=map_cost, attrs=("reduce",), hoist=ALWAYS, runs_on_input=True))
 
 
 # --- loops ---------------------------------------------------------------------
@@ -313,10 +522,17 @@ def _loop_infer(ts, attrs):
     return Type(Kind.SCALAR, I64)
 
 
-_register(OpDef("loop", "loop", 1, _loop_infer, pure=False,
-                attrs=("kind", "carries", "stop")))
-_register(OpDef("carry", "loop", 1, lambda ts, a: ts[0], attrs=("loop", "index")))
-_register(OpDef("loop_result", "loop", 1, lambda ts, a: a["type"], attrs=("index", "type")))
+# The interpreter and codegen run loops themselves (a loop is control, not a value):
+# these three have no evaluate or lowering rule of their own.
+_register(OpDef("loop", "loop", 1, _loop_infer, attrs=("kind", "carries", "stop"),
+                pure=False, hoist=STAYS, region=True, whole_arrays=True))
+_register(OpDef("carry", "loop", 1, lambda ts, a: ts[0], attrs=("loop", "index"),
+                storage=CARRY, hoist=STAYS, whole_arrays=True))
 
-ELEMENTWISE = tuple(n for n, op in OPS.items() if op.category == "elementwise")
-REDUCE_NAMES = tuple(REDUCTIONS) 
+
+def _loop_result_infer(ts, attrs):
+    raise IRError("a loop result has its carry's type: add it with type= (see IRGraph.add)")
+
+
+_register(OpDef("loop_result", "loop", 1, _loop_result_infer, attrs=("index",),
+                storage=RESULT, hoist=STAYS, typed_by_loop=True))

@@ -1,12 +1,16 @@
-"""The numpy meaning of elementwise ops, shared by the interpreter and constant folding."""
+"""The numpy meaning of ops, used by the interpreter, constant folding and the cost model.
+
+Each function computes one op over whole arrays from a graph: ``g`` has the
+CSR (out) and CSC (in) adjacency (``in_indptr``, ``in_indices``, ``in_weights``,
+and ``out_*``), ``num_nodes``, ``num_edges`` and ``directed``.  The op table
+(``ir/ops.py``) names which function is an op's meaning.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .graph import Node
-from .ops import op_def
-from .types import Type
+from .types import DType
 
 
 def cast(value, dtype):
@@ -16,18 +20,158 @@ def cast(value, dtype):
     return dtype.type(value)
 
 
-def apply_elementwise(node: Node, values: list, types: list[Type]):
-    """Evaluate an elementwise op on numpy scalars/arrays with the op's operand casts."""
-    definition = op_def(node.op)
-    operand = definition.operand_dtype(tuple(types))
-    if operand is not None:
-        values = [cast(v, operand.numpy) for v in values]
-    elif node.op == "where":
-        result = node.type.dtype.numpy
-        values = [cast(values[0], np.dtype(np.bool_)), cast(values[1], result),
-                  cast(values[2], result)]
-    with np.errstate(all="ignore"):
-        out = definition.numpy(*values, **node.attr_dict)
+def as_result(out, dtype: DType):
+    """A numpy result as the node's dtype: a numpy scalar or an array."""
     if np.ndim(out) == 0:
-        return node.type.dtype.numpy.type(out)
-    return np.asarray(out).astype(node.type.dtype.numpy, copy=False)
+        return dtype.numpy.type(out)
+    return np.asarray(out).astype(dtype.numpy, copy=False)
+
+
+def dtype_of(x: np.ndarray) -> DType:
+    return {np.dtype(np.bool_): DType.BOOL, np.dtype(np.int64): DType.I64}.get(x.dtype, DType.F64)
+
+
+def degree(g, over: str) -> np.ndarray:
+    d_in = np.diff(g.in_indptr).astype(np.int64)
+    d_out = np.diff(g.out_indptr).astype(np.int64)
+    if over == "in":
+        return d_in
+    if over == "out":
+        return d_out
+    return d_in + d_out if g.directed else d_in
+
+
+def arcs(g, over: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target, source, weight) of every arc a pull over ``over`` reads."""
+    lists = {"in": (g.in_indptr, g.in_indices, g.in_weights),
+             "out": (g.out_indptr, g.out_indices, g.out_weights)}
+    if over == "both":
+        directions = ["in", "out"] if g.directed else ["in"]
+    else:
+        directions = [over]
+    n = g.num_nodes
+    targets, sources, weights = [], [], []
+    for d in directions:
+        indptr, indices, w = lists[d]
+        targets.append(np.repeat(np.arange(n), np.diff(indptr)))
+        sources.append(np.asarray(indices, dtype=np.int64))
+        weights.append(np.ones(len(indices)) if w is None else np.asarray(w))
+    return np.concatenate(targets), np.concatenate(sources), np.concatenate(weights)
+
+
+def arc_targets(g) -> np.ndarray:
+    """The target of every arc, in in-CSR order (the order of edge maps)."""
+    return np.repeat(np.arange(g.num_nodes), np.diff(g.in_indptr))
+
+
+def arc_sources(g) -> np.ndarray:
+    return np.asarray(g.in_indices, dtype=np.int64)
+
+
+def edge_weights(g) -> np.ndarray:
+    w = g.in_weights
+    return np.ones(g.num_edges) if w is None else np.asarray(w, dtype=np.float64)
+
+
+def common_neighbors(g) -> np.ndarray:
+    n = g.num_nodes
+    out_lists = [set(g.out_indices[g.out_indptr[v]:g.out_indptr[v + 1]].tolist()) for v in range(n)]
+    return np.array([len((out_lists[u] & out_lists[v]) - {u, v})
+                     for u, v in zip(arc_sources(g).tolist(), arc_targets(g).tolist())],
+                    dtype=np.int64)
+
+
+def reduce_rows(gathered, target, red, n: int, dtype: DType) -> np.ndarray:
+    """Reduce arc values onto their target nodes with ``red`` (identity where a node
+    has none)."""
+    out = np.empty(n, dtype=dtype.numpy)
+    order = np.argsort(target, kind="stable")
+    target, gathered = target[order], gathered[order]
+    bounds = np.searchsorted(target, np.arange(n + 1))
+    for v in range(n):
+        seg = gathered[bounds[v]:bounds[v + 1]]
+        if len(seg) == 0:
+            out[v] = red.identity(dtype_of(gathered))
+        else:
+            out[v] = red.numpy(_summable(seg, red))
+    return out
+
+
+def _summable(x: np.ndarray, red) -> np.ndarray:
+    return x.astype(np.int64) if red.name == "sum" and x.dtype == bool else x
+
+
+def reduce_all(x: np.ndarray, red, dtype: DType):
+    """Reduce a whole node or edge map to a scalar of ``dtype`` with ``red``."""
+    if len(x) == 0:
+        return dtype.numpy.type(red.identity(dtype_of(x)))
+    return cast(red.numpy(_summable(x, red)), dtype.numpy)
+
+
+def gather(x, index, missing, dtype: DType) -> np.ndarray:
+    """``x[index]``; an index outside ``0..n-1`` reads ``missing``."""
+    n = len(x)
+    valid = (index >= 0) & (index < n)
+    out = np.full(len(index), missing, dtype=dtype.numpy)
+    out[valid] = x[index[valid]]
+    return out
+
+
+def scatter_min(x, index, values, dtype: DType) -> np.ndarray:
+    out = x.copy()
+    n = len(x)
+    values = np.broadcast_to(np.asarray(values, dtype=dtype.numpy), (n,))
+    valid = (index >= 0) & (index < n)
+    np.minimum.at(out, index[valid], values[valid])
+    return out
+
+
+def pulled(g, x, mask, at, over: str, weight, combine):
+    """(target, source, gathered value) of every arc a pull reads, masks applied."""
+    target, source, w = arcs(g, over)
+    keep = np.ones(len(target), dtype=bool)
+    if mask is not None:                              # only active sources
+        keep &= mask[source]
+    if at is not None:                                # only the chosen targets
+        keep &= at[target]
+    target, source, w = target[keep], source[keep], w[keep]
+    gathered = x[source]
+    if weight:
+        gathered = gathered * w if combine == "mul" else gathered + w
+    return target, source, gathered
+
+
+def best_neighbour(n, target, source, gathered, largest: bool) -> np.ndarray:
+    """Per target, the source of its smallest (or largest) value; ties to the smallest
+    source, NaN never chosen, -1 without a candidate."""
+    out = np.full(n, -1, dtype=np.int64)
+    keep = ~np.isnan(gathered) if gathered.dtype == np.float64 else slice(None)
+    target, source, gathered = target[keep], source[keep], gathered[keep]
+    if largest:          # by target, value descending, source ascending: last of each target
+        order = np.lexsort((-source, gathered, target))
+        target, source = target[order], source[order]
+        pick = np.ones(len(target), dtype=bool)
+        pick[:-1] = target[1:] != target[:-1]
+    else:                # by target, value, source: first of each target
+        order = np.lexsort((source, gathered, target))
+        target, source = target[order], source[order]
+        pick = np.ones(len(target), dtype=bool)
+        pick[1:] = target[1:] != target[:-1]
+    out[target[pick]] = source[pick]
+    return out
+
+
+def most_frequent(x, target, gathered) -> np.ndarray:
+    """Per target, the most frequent value (ties to the smallest); its own without any."""
+    if x.dtype == np.float64:                     # -0.0 counts as 0.0
+        x, gathered = x + 0.0, gathered + 0.0
+    out = x.copy()
+    order = np.argsort(target, kind="stable")
+    target, gathered = target[order], gathered[order]
+    bounds = np.searchsorted(target, np.arange(len(x) + 1))
+    for v in range(len(x)):
+        seg = gathered[bounds[v]:bounds[v + 1]]
+        if len(seg):
+            values, counts = np.unique(seg, return_counts=True)
+            out[v] = values[np.argmax(counts)]       # unique sorts: ties go to the smallest
+    return out

@@ -50,8 +50,6 @@ class Type:
     def __str__(self) -> str:
         return f"{self.kind.value}[{self.dtype.value}]"
 
-    def with_dtype(self, dtype: DType) -> "Type":
-        return Type(self.kind, dtype)
 
 
 def promote(*dtypes: DType) -> DType:
@@ -66,3 +64,7 @@ def broadcast(*kinds: Kind) -> Kind:
         raise KindError("cannot combine a node map with an edge map elementwise; "
                         "gather node values onto edges with src()/dst() or reduce edges with pull()")
     return maps.pop() if maps else Kind.SCALAR
+
+
+# What reading a node outside 0..n-1 gives (``x[index]`` with a bad index).
+MISSING = {DType.F64: float("nan"), DType.I64: -1, DType.BOOL: False}

@@ -2,15 +2,14 @@
 
 Two pure nodes merge when they have the same op, attributes, region and inputs;
 inputs are compared as a sorted tuple only when the op is commutative, so
-``a - b`` never merges with ``b - a``.
+``a - b`` never merges with ``b - a``.  Nodes that name storage (parameters,
+carries) are never merged: each is its own slot or argument.
 """
 
 from __future__ import annotations
 
 from ..ir.graph import IRGraph
-from ..ir.ops import op_def
-
-_NEVER = ("carry", "loop", "param", "node_param")
+from ..ir.ops import ARGUMENT, CARRY, op_def
 
 
 def cse(ir: IRGraph) -> int:
@@ -18,7 +17,7 @@ def cse(ir: IRGraph) -> int:
     merged = 0
     for node in list(ir.flat_schedule()):
         definition = op_def(node.op)
-        if not definition.pure or node.op in _NEVER:
+        if not definition.pure or definition.storage in (ARGUMENT, CARRY):
             continue
         node = ir.node_map[node.id]
         inputs = tuple(sorted(node.inputs)) if definition.commutative else node.inputs

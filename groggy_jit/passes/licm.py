@@ -12,29 +12,22 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..ir.graph import IRGraph
-from ..ir.ops import op_def
+from ..ir.ops import ALWAYS, STAYS, op_def
 from ..ir.types import Kind
-
-# Elementwise ops whose result is worth keeping in an array rather than recomputing.
-EXPENSIVE = ("div", "floordiv", "mod", "pow", "sqrt", "exp", "log")
-_STAY = ("carry", "loop", "loop_result", "param", "const")
 
 
 def _worth_hoisting(node) -> bool:
-    if node.type.kind is Kind.SCALAR:
-        return True
-    category = op_def(node.op).category
-    return category in ("pull", "reduce", "neighbourhood") or node.op in EXPENSIVE or node.op == "degree"
+    return node.type.kind is Kind.SCALAR or op_def(node.op).hoist == ALWAYS
 
 
 def licm(ir: IRGraph) -> int:
     hoisted = 0
-    for loop in [n for n in ir.nodes if n.op == "loop"]:
+    for loop in ir.loops():
         loop = ir.node_map[loop.id]
         inside = {n.id for n in ir.nodes if loop.id in ir.region_chain(n.id)[:-1]}
         invariant: set[str] = set()
         for node in ir.schedule(loop.id):
-            if not hasattr(node, "op") or node.op in _STAY or not op_def(node.op).pure:
+            if not hasattr(node, "op") or op_def(node.op).hoist == STAYS or not op_def(node.op).pure:
                 continue                       # nested loops (schedule items) stay
             if all(i not in inside or i in invariant for i in node.inputs):
                 invariant.add(node.id)

@@ -36,18 +36,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Mapping
 
 import numpy as np
 
 from ..graph import as_graph
 from ..ir.graph import IRGraph
-from ..ir.ops import op_def, pull_operands
-from ..ir.semantics import apply_elementwise
-from ..ir.types import DType, Kind
+from ..ir.ops import op_def
+from ..ir.types import Kind
 from .liveness import storage_of
-from .plan import LEAVES, BatchExecutionPlan
-from .steps import GroupStep, LoopStep, PassStep, ScalarStep
+from .plan import ExecutionPlan
+from .steps import GroupStep, LoopStep, OwnPassStep, ScalarStep
 
 __all__ = ["estimate_performance", "PerformanceEstimate", "StepEstimate", "BYTE_KINDS"]
 
@@ -167,7 +167,7 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
 
     Parameters
     ----------
-    plan : BatchExecutionPlan or Algorithm
+    plan : ExecutionPlan or Algorithm
         The plan (an algorithm's plan for the graph's index dtype is used).
     graph : Graph, scipy sparse matrix or networkx graph, optional
         Supplies the node and arc counts and whether the graph is directed.
@@ -200,7 +200,7 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
         raise ValueError(f"num_nodes and num_edges must be >= 0, got {num_nodes}, {num_edges}")
     if not bandwidth_gbs > 0:
         raise ValueError(f"bandwidth_gbs must be positive, got {bandwidth_gbs!r}")
-    if not isinstance(plan, BatchExecutionPlan):
+    if not isinstance(plan, ExecutionPlan):
         if not hasattr(plan, "plan_for"):
             raise TypeError(f"estimate_performance needs a plan or an algorithm, got "
                             f"{type(plan).__name__}")
@@ -211,10 +211,15 @@ def estimate_performance(plan, graph=None, *, num_nodes: int | None = None,
 
 
 class _Model:
-    def __init__(self, plan: BatchExecutionPlan, n: int, m: int, directed: bool, iterations):
+    def __init__(self, plan: ExecutionPlan, n: int, m: int, directed: bool, iterations):
         self.plan = plan
         self.ir: IRGraph = plan.ir
         self.n, self.m, self.directed = n, m, directed
+        # what evaluating a scalar leaf reads: the graph's size, parameter defaults
+        self.g = SimpleNamespace(num_edges=m, directed=directed)
+        self.params = {p.name: p.default for p in plan.params if p.default is not None}
+        self.members: set[str] = set()            # of the group being costed
+        self.streamed: dict[str, tuple[str, int]] = {}
         self.isz = np.dtype(plan.index_dtype).itemsize
         self.arrays = set(plan.slot_of)
         self.given = iterations
@@ -275,27 +280,18 @@ class _Model:
                 self.loop(step, depth, runs, per_iteration)
             elif isinstance(step, GroupStep):
                 self.rows.append(self.group(step, depth, runs, per_iteration))
-            elif isinstance(step, PassStep) and self.ir.node_map[step.node].op == "common_neighbors":
-                # a pass over the arcs, a short neighbour list scanned per arc (its length
-                # depends on the graph: counted as one read of the lists), then a copy
+            elif isinstance(step, OwnPassStep):
                 node = self.ir.node_map[step.node]
-                row = StepEstimate(f"pass [{self.plan.names[node.id]}:{node.op}]", depth, runs,
-                                   ops=2 * self.m, per_iteration=per_iteration, kind="group")
-                row.bytes["index"] += 2 * self.isz * (self.n + 1 + self.m)
-                row.bytes["write"] += self.size(node.id)
-                self.rows.append(row)
-            elif isinstance(step, PassStep):          # scatter: copy, then one serial pass
-                node = self.ir.node_map[step.node]
-                row = StepEstimate(f"serial [{self.plan.names[node.id]}:{node.op}]", depth, runs,
-                                   ops=self.n, per_iteration=per_iteration, kind="serial")
-                row.bytes["copy"] += 2 * self.size(node.id)
-                row.bytes["read"] += sum(self.size(i) for i in node.inputs[1:]
-                                         if self.ir.node_map[i].type.kind is not Kind.SCALAR)
-                row.bytes["gather"] += 2 * self.size(node.id)     # read-modify-write at index
+                parallel = op_def(node.op).own_pass == "parallel"
+                row = StepEstimate(f"{'pass' if parallel else 'serial'} "
+                                   f"[{self.plan.names[node.id]}:{node.op}]", depth, runs,
+                                   per_iteration=per_iteration,
+                                   kind="group" if parallel else "serial")
+                op_def(node.op).cost(self, node, row)
                 self.rows.append(row)
             elif isinstance(step, ScalarStep):
                 node = self.ir.node_map[step.node]
-                ops = 0 if node.op in LEAVES else 1
+                ops = 0 if op_def(node.op).leaf else 1
                 self.rows.append(StepEstimate(f"scalar {self.plan.names[node.id]}", depth, runs,
                                               ops=ops, per_iteration=per_iteration,
                                               kind="scalar"))
@@ -334,82 +330,49 @@ class _Model:
     def scalar_value(self, value: str):
         """A scalar's value from constants, parameter defaults and the graph size, if known."""
         node = self.ir.node_map[value]
-        if node.type.kind is not Kind.SCALAR:
-            return None
-        if node.op == "const":
-            return node.attr("value")
-        if node.op == "param":
-            param = self.ir.params.get(node.attr("name"))
-            return None if param is None else param.default
-        if node.op == "num_nodes":
-            return self.n
-        if node.op == "num_edges":
-            return self.m
-        if op_def(node.op).category != "elementwise" or node.op == "fill":
+        definition = op_def(node.op)
+        if node.type.kind is not Kind.SCALAR or not (definition.leaf or definition.elementwise):
             return None
         values = [self.scalar_value(i) for i in node.inputs]
         if any(v is None for v in values):
             return None
         try:
-            out = apply_elementwise(node, values, [self.ir.node_map[i].type for i in node.inputs])
-        except (ValueError, TypeError, OverflowError):
+            out = definition.evaluate(self, node, values, [self.ir.node_map[i].type
+                                                           for i in node.inputs])
+        except (ValueError, TypeError, OverflowError, KeyError):
             return None
         out = out.item() if hasattr(out, "item") else out
         return out if np.isfinite(out) else None
 
     def group(self, step: GroupStep, depth: int, runs: int, per_iteration: int) -> StepEstimate:
         names, ir = self.plan.names, self.ir
-        members = set(step.members)
+        self.members = set(step.members)
         row = StepEstimate("parallel [" + " ".join(f"{names[m]}:{ir.node_map[m].op}"
                                                    for m in step.members) + "]",
                            depth, runs, per_iteration=per_iteration)
-        streamed: dict[str, tuple[str, int]] = {}      # each array is read once per loop
-
-        def read(key: str, kind: str, nbytes: int) -> None:
-            streamed.setdefault(key, (kind, nbytes))
-
-        def read_value(value: str) -> None:
-            target = storage_of(ir, value, self.arrays)
-            if target is not None:
-                read(target, "read", self.size(target))
-
+        self.streamed = {}
         for m in step.members:
             node = ir.node_map[m]
-            if node.op == "pull":
-                self.pull(node, row, read)
-            elif node.op == "degree":
-                for d in self.directions(node.attr("over")):
-                    read(self.edge_array(d, "indptr"), "index", self.isz * (self.n + 1))
-                row.ops += self.n
-            else:
-                for i in node.inputs:
-                    if i not in members:
-                        read_value(i)
-                row.ops += self.n
+            op_def(node.op).cost(self, node, row)
             if m in self.arrays:
                 row.bytes["write"] += self.size(m)
         for carry, nxt in step.assigns:
-            if nxt not in members:
-                read_value(nxt)
+            if nxt not in self.members:
+                self.read_value(nxt)
             row.bytes["write"] += self.size(carry)
-        for kind, nbytes in streamed.values():
+        for kind, nbytes in self.streamed.values():
             row.bytes[kind] += nbytes
         return row
 
-    def pull(self, node, row: StepEstimate, read) -> None:
-        source, mask, _ = pull_operands(node.inputs, node.attr_dict)
-        item = self.ir.node_map[source].type.dtype.numpy.itemsize
-        for d in self.directions(node.attr("over")):
-            read(self.edge_array(d, "indptr"), "index", self.isz * (self.n + 1))
-            read(self.edge_array(d, "indices"), "index", self.isz * self.m)
-            if node.attr("weight"):
-                read(self.edge_array(d, "weights"), "index", 8 * self.m)
-            row.bytes["gather"] += item * self.m
-            if mask is not None:
-                row.bytes["gather"] += DType.BOOL.numpy.itemsize * self.m
-            if node.attr("reduce") == "mode":
-                row.bytes["scratch"] += 2 * item * self.m
-            row.ops += self.m
+    # --- what op costs use --------------------------------------------------------------------
+    def read(self, key: str, kind: str, nbytes: int) -> None:
+        """An array the current loop streams: counted once however many members read it."""
+        self.streamed.setdefault(key, (kind, nbytes))
+
+    def read_value(self, value: str) -> None:
+        target = storage_of(self.ir, value, self.arrays)
+        if target is not None:
+            self.read(target, "read", self.size(target))
 
 
 def _count(value) -> int:

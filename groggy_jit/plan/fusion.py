@@ -10,15 +10,9 @@ computed from a reduction is only known after its loop ends.
 from __future__ import annotations
 
 from ..ir.graph import IRGraph, Loop
-from ..ir.types import Kind
 from ..ir.ops import op_def
-from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep, domain
-
-# Nodes that name storage rather than compute anything.
-# Ops computed by a pass of their own, never fused: a scatter writes other nodes' values,
-# common neighbours count each edge once and copy the count to the reverse arc.
-OWN_PASS = ("scatter", "neighbourhood")
-STORAGE_OPS = ("carry", "loop_result", "param", "node_param")
+from ..ir.types import Kind
+from .steps import CopyInStep, GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
 
 
 class _Fuser:
@@ -44,7 +38,8 @@ class _Fuser:
                 steps.append(self.loop(item))
                 continue
             node = item
-            if node.op in ("carry", "loop_result", "node_param"):   # already stored
+            definition = op_def(node.op)
+            if definition.storage is not None and not definition.leaf:   # already stored
                 continue
             where = domain(self.ir, node)
             if where is None:
@@ -53,11 +48,11 @@ class _Fuser:
                 else:
                     steps.append(ScalarStep(node.id))
                 continue
-            if op_def(node.op).category in OWN_PASS:
+            if definition.own_pass:
                 # independent of the open group: run first and let the group go on
                 if group is not None and self._depends_on(node, group):
                     close()
-                steps.append(PassStep(node.id))
+                steps.append(OwnPassStep(node.id))
                 continue
             if group is None or not self.enabled or not self._can_join(group, node, where):
                 close()
@@ -96,12 +91,13 @@ class _Fuser:
         """Next is computed by this loop's own fused loops and is the next of one carry only."""
         computed_here = any(getattr(i, "id", None) == nxt.id for i in items)
         nexts = [n.id for _, n in self.ir.carries(loop_id)]
-        return computed_here and nxt.op not in STORAGE_OPS and nexts.count(nxt.id) == 1
+        return computed_here and op_def(nxt.op).storage is None and nexts.count(nxt.id) == 1
 
     # --- legality -----------------------------------------------------------------
     def _produced_after(self, group: GroupStep) -> set[str]:
-        """Values of a group that exist only once its loop has finished."""
-        reductions = {m for m in group.members if self.ir.node_map[m].op == "reduce"}
+        """Values of a group that exist only once its loop has finished: its scalar
+        members (reductions, combined over the chunks) and what reads them."""
+        reductions = {m for m in group.members if self.ir.node_map[m].type.kind is Kind.SCALAR}
         return reductions | set(group.after)
 
     def _depends_on(self, node, group: GroupStep) -> bool:

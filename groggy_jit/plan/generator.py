@@ -1,22 +1,26 @@
-"""``BatchPlanGenerator`` and ``compile_to_batch``: optimized IR -> execution plan."""
+"""``PlanGenerator`` and ``compile_plan``: optimized IR -> execution plan.
+
+``BatchPlanGenerator`` and ``compile_to_batch`` are the seed's names for them.
+"""
 
 from __future__ import annotations
 
 from ..errors import IRError
 from ..ir.graph import IRGraph
+from ..ir.ops import CARRY, op_def
 from ..ir.types import Kind
 from ..ir.verify import verify
 from .fusion import form_steps
 from ..passes.manager import PassReport, optimize
 from .liveness import drop_unstored, live_intervals, materialized
-from .plan import BatchExecutionPlan, readable_names
+from .plan import ExecutionPlan, readable_names
 from .slots import allocate
 from .steps import LoopStep
 
 INDEX_DTYPES = ("int32", "int64")
 
 
-class BatchPlanGenerator:
+class PlanGenerator:
     """Turns an IR graph into a plan: passes, fusion, live ranges, slots.
 
     Parameters
@@ -29,7 +33,7 @@ class BatchPlanGenerator:
         self.opt_level = opt_level
         self.report = PassReport()
 
-    def generate(self, ir: IRGraph, index_dtype: str = "int32") -> BatchExecutionPlan:
+    def generate(self, ir: IRGraph, index_dtype: str = "int32") -> ExecutionPlan:
         if index_dtype not in INDEX_DTYPES:
             raise ValueError(f"index_dtype must be one of {INDEX_DTYPES}")
         verify(ir)
@@ -37,15 +41,15 @@ class BatchPlanGenerator:
         return build_plan(optimized, ir.name, index_dtype, fused=self.opt_level > 0)
 
 
-def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> BatchExecutionPlan:
+def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> ExecutionPlan:
     """Steps, live ranges and slots for an already optimized IR (no passes run)."""
     steps = form_steps(ir, fuse=fused)
     arrays = materialized(ir, steps) | {
-        n.id for n in ir.nodes if n.op == "carry" and n.type.kind is not Kind.SCALAR}
+        n.id for n in ir.nodes if op_def(n.op).storage == CARRY and n.type.kind is not Kind.SCALAR}
     steps = drop_unstored(ir, steps, arrays)
     intervals = live_intervals(ir, steps, arrays)
     slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
-    return BatchExecutionPlan(
+    return ExecutionPlan(
         name=name, ir=ir, steps=steps, slots=slots, slot_of=slot_of, index_dtype=index_dtype,
         num_loops=_count_loops(steps), fused=fused, names=readable_names(ir))
 
@@ -54,10 +58,15 @@ def _count_loops(steps) -> int:
     return sum(1 + _count_loops(s.body) for s in steps if isinstance(s, LoopStep))
 
 
-def compile_to_batch(algorithm, index_dtype: str = "int32", opt_level: int = 1) -> BatchExecutionPlan:
+def compile_plan(algorithm, index_dtype: str = "int32", opt_level: int = 1) -> ExecutionPlan:
     """Compile an ``IRGraph`` (or an algorithm / builder holding one) to a batch plan."""
     ir = getattr(algorithm, "ir", algorithm)
     if not isinstance(ir, IRGraph):
-        raise IRError(f"compile_to_batch needs an IRGraph or an algorithm, got "
-                      f"{type(algorithm).__name__}; e.g. compile_to_batch(groggy_jit.pagerank)")
-    return BatchPlanGenerator(opt_level).generate(ir, index_dtype)
+        raise IRError(f"compile_plan needs an IRGraph or an algorithm, got "
+                      f"{type(algorithm).__name__}; e.g. compile_plan(groggy_jit.pagerank)")
+    return PlanGenerator(opt_level).generate(ir, index_dtype)
+
+
+# the seed's names
+BatchPlanGenerator = PlanGenerator
+compile_to_batch = compile_plan

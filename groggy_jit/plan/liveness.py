@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ir.graph import IRGraph
+from ..ir.ops import RESULT, op_def
 from ..ir.types import Kind
-from .steps import CopyInStep, GroupStep, LoopStep, PassStep, ScalarStep
+from .steps import CopyInStep, GroupStep, LoopStep, OwnPassStep, ScalarStep
 
 END = 10**9
 
@@ -25,14 +26,12 @@ class Interval:
     uses: list[int] = field(default_factory=list)
 
 
-# Readers that need a node's own index as a real array; all others read index p as p.
-_NEEDS_INDEX_ARRAY = ("<output>", "carry", "loop", "scatter_min")
-
-
 def _needs_array(ir: IRGraph, value: str, user: str) -> bool:
-    if ir.node_map[value].op != "node_index":
+    """Whether ``user`` reads ``value`` from an array: always, except a positional value
+    (a node's own index) that a reader at one node computes instead."""
+    if not op_def(ir.node_map[value].op).positional:
         return True
-    return (ir.node_map[user].op if user in ir.node_map else user) in _NEEDS_INDEX_ARRAY
+    return user not in ir.node_map or op_def(ir.node_map[user].op).whole_arrays
 
 
 def materialized(ir: IRGraph, steps) -> set[str]:
@@ -44,7 +43,7 @@ def materialized(ir: IRGraph, steps) -> set[str]:
         for step in steps:
             if isinstance(step, LoopStep):
                 visit(step.body)
-            elif isinstance(step, PassStep):
+            elif isinstance(step, OwnPassStep):
                 out.add(step.node)
             elif isinstance(step, GroupStep):
                 members = set(step.members)
@@ -55,7 +54,7 @@ def materialized(ir: IRGraph, steps) -> set[str]:
                     for u in users[m]:
                         if u in members or not _needs_array(ir, m, u):
                             continue
-                        if u in ir.node_map and ir.node_map[u].op == "loop" and m in assigned \
+                        if u in ir.node_map and op_def(ir.node_map[u].op).region and m in assigned \
                                 and _all_assigns_here(ir, u, m, step):
                             continue
                         out.add(m)
@@ -95,9 +94,8 @@ def _all_assigns_here(ir, loop_id, value, group) -> bool:
 def storage_of(ir: IRGraph, value: str, arrays: set[str]) -> str | None:
     """The array-backed value ``value`` reads: itself, or the carry behind a loop result."""
     node = ir.node_map[value]
-    if node.op == "loop_result":
-        carry = next(c for c, _ in ir.carries(node.inputs[0]) if c.attr("index") == node.attr("index"))
-        return storage_of(ir, carry.id, arrays)
+    if op_def(node.op).storage == RESULT:
+        return storage_of(ir, ir.carry_of(node).id, arrays)
     return value if value in arrays else None
 
 
@@ -148,7 +146,7 @@ def live_intervals(ir: IRGraph, steps, arrays: set[str]) -> dict[str, Interval]:
                 for m in step.members:
                     if m in arrays:
                         define(m, pos)
-            elif isinstance(step, PassStep):
+            elif isinstance(step, OwnPassStep):
                 pos += 1
                 for i in ir.node_map[step.node].inputs:
                     use(i, pos)

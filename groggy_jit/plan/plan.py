@@ -1,4 +1,4 @@
-"""``BatchExecutionPlan``: everything codegen and the executor need, and nothing else."""
+"""``ExecutionPlan``: everything codegen and the executor need, and nothing else."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..ir.graph import IRGraph
+from ..ir.ops import op_def
 from ..ir.types import Kind
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
@@ -18,16 +19,13 @@ PLAN_FORMAT_VERSION = 2
 # so results do not depend on the number of threads.
 CHUNKS = 256
 
-# Scalar leaves: printed where they are used, not as steps.
-LEAVES = ("const", "param", "num_nodes", "num_edges", "is_directed")
-
 _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel"}
 
 
 @dataclass
-class BatchExecutionPlan:
+class ExecutionPlan:
     name: str
     ir: IRGraph
     steps: list
@@ -48,8 +46,7 @@ class BatchExecutionPlan:
 
     @property
     def uses_weights(self) -> bool:
-        return any((n.op == "pull" and n.attr("weight")) or n.op == "edge_weight"
-                   for n in self.ir.nodes)
+        return any(op_def(n.op).reads_weights(n) for n in self.ir.nodes)
 
     @property
     def num_values(self) -> int:
@@ -108,7 +105,7 @@ class BatchExecutionPlan:
                     members = " ".join(self._member(m) for m in s.members)
                     assigns = "".join(f" {self.names[c]}<-{self.names[n]}" for c, n in s.assigns)
                     lines.append(f"{pad}parallel [{members}]{' writes' + assigns if assigns else ''}")
-                elif isinstance(s, ScalarStep) and self.ir.node_map[s.node].op not in LEAVES:
+                elif isinstance(s, ScalarStep) and not op_def(self.ir.node_map[s.node].op).leaf:
                     lines.append(f"{pad}scalar {self.names[s.node]} = {self.ir.node_map[s.node].op}")
 
         show(self.steps, 1)
@@ -120,6 +117,9 @@ class BatchExecutionPlan:
         node = self.ir.node_map[m]
         where = f"->s{self.slot_of[m]}" if m in self.slot_of else ""
         return f"{self.names[m]}:{node.op}{where}"
+
+
+BatchExecutionPlan = ExecutionPlan     # the seed's name
 
 
 def readable_names(ir: IRGraph) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..ir.ops import op_def
 from ..ir.types import Kind
 
 
@@ -27,15 +28,12 @@ class GroupStep:
     domain: str = "node"        # "edge": an inner loop over each node's in-arcs, then
                                 # the node-domain members (a tail reading its results)
 
-    def reads_scalar_later(self, node_id: str) -> bool:
-        return node_id in self.after
-
 
 @dataclass
-class PassStep:
-    """An op computed by a pass of its own, outside fused loops: a scatter (one serial
-    loop: its writes land on other nodes) or the common neighbours of every arc (each
-    edge counted once, then copied to its reverse arc)."""
+class OwnPassStep:
+    """An op computed by a pass of its own, outside fused loops (its op's ``own_pass``):
+    a scatter (one serial loop: its writes land on other nodes) or the common neighbours
+    of every arc (each edge counted once, then copied to its reverse arc)."""
     node: str
 
 
@@ -59,14 +57,12 @@ class LoopStep:
     swaps: list[tuple[str, str]] = field(default_factory=list)
 
 
-Step = ScalarStep | GroupStep | PassStep | CopyInStep | LoopStep
+Step = ScalarStep | GroupStep | OwnPassStep | CopyInStep | LoopStep
 
 
 def domain(ir, node) -> str | None:
     """Where an op runs: once per node, once per arc ("edge"), or once (None: scalar)."""
-    if node.op == "pull_edges":
-        return "edge"
-    if node.op == "reduce":
+    if op_def(node.op).runs_on_input:
         return ir.node_map[node.inputs[0]].type.kind.value
     if node.type.kind is Kind.SCALAR:
         return None

@@ -1,0 +1,203 @@
+"""How structural ops lower to kernel source; the op table names each op's rule here.
+
+A rule gets the code generator ``e`` (``codegen.emit.KernelEmitter``), which
+supplies the generic pieces: ``e.w`` writes lines, ``e.element(v)`` is a value
+at the current element, ``e.value_at(v, position)`` a value at another node,
+``e.slot(v)`` a value's array, ``e.name(v)`` a scalar, ``e.neighbour_loops``
+and ``e.chunked`` the loops over arcs and node chunks.  Rules are plain
+functions so that this module imports nothing from codegen.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .types import MISSING, DType, Kind
+
+NUMPY_DTYPE = {DType.F64: "np.float64", DType.I64: "np.int64", DType.BOOL: "np.bool_"}
+EDGE_LISTS = {"in": ("in_indptr", "in_indices", "in_weights"),
+              "out": ("out_indptr", "out_indices", "out_weights")}
+
+
+def literal(value, dtype: DType) -> str:
+    if dtype is DType.BOOL:
+        return repr(bool(value))
+    if dtype is DType.I64:
+        value = int(value)
+        return f"({value + 1} - 1)" if value == -(2**63) else repr(value)
+    value = float(value)
+    if math.isnan(value):
+        return "np.nan"
+    if math.isinf(value):
+        return "np.inf" if value > 0 else "-np.inf"
+    return repr(value)
+
+
+# --- expressions at the current element -----------------------------------------------------
+
+def degree(over: str) -> str:
+    def one(indptr):
+        return f"np.int64({indptr}[i + ONE] - {indptr}[i])"
+    if over == "both":
+        return f"({one('in_indptr')} + ({one('out_indptr')} if directed else 0))"
+    return one(EDGE_LISTS[over][0])
+
+
+# --- statements inside a fused loop -------------------------------------------------------------
+
+def gather(e, node) -> None:
+    name = e.plan.names[node.id]
+    index = e.element(node.inputs[1])
+    missing = literal(MISSING[node.type.dtype], node.type.dtype)
+    e.w.line(f"at_{name} = {index}")
+    e.w.line(f"{name} = {e.value_at(node.inputs[0], f'at_{name}')} "
+             f"if 0 <= at_{name} < n else {missing}")
+
+
+def chunk_reduce(e, node, red) -> None:
+    """Fold the element into this chunk's accumulator (combined after the loop)."""
+    e.w.line(red.update_statement(f"acc_{e.plan.names[node.id]}", e.element(node.inputs[0])))
+
+
+def accumulate_pull(e, node, red) -> None:
+    """A pull whose reduction is a running accumulator (sum, min, max, any, all, count, mean)."""
+    w, name = e.w, e.plan.names[node.id]
+    how = red.name
+    if red.needs_count:
+        w.line(f"{name} = 0.0")
+        w.line(f"count_{name} = 0")
+
+        def body(value, _):
+            w.line(f"{name} += {value}")
+            w.line(f"count_{name} += 1")
+        e.neighbour_loops(node, body)
+        w.line(f"{name} = np.divide({name}, count_{name})")
+        return
+    x_dtype = DType.F64 if node.attr("weight") else e.input_dtype(node)
+    w.line(f"{name} = {literal(red.identity(x_dtype), red.result(x_dtype))}")
+    cast = how == "sum" and x_dtype is DType.BOOL
+    first_is_smallest = (how == "min" and not node.attr("weight")
+                         and node.attr("over") != "both" and e.is_node_index(node.inputs[0]))
+
+    def body(value, _):
+        # Stop at the first arc that decides the result: a true value for "any", a
+        # false one for "all", and for the smallest neighbour id the first neighbour
+        # (neighbour lists are sorted).
+        if how in ("any", "all"):
+            w.line(f"if {value} {'!=' if how == 'any' else '=='} 0:")
+            with w.indent():
+                w.line(f"{name} = {how == 'any'}")
+                w.line("break")
+        elif first_is_smallest:
+            w.line(f"{name} = {value}")
+            w.line("break")
+        else:
+            w.line(red.update_statement(name, f"np.int64({value})" if cast else value))
+    e.neighbour_loops(node, body)
+
+
+def best_neighbour_pull(e, node, red) -> None:
+    """argmin / argmax: the neighbour whose value is ``red.better`` than all others; ties
+    to the smallest id, NaN never chosen, -1 without neighbours."""
+    w, name = e.w, e.plan.names[node.id]
+    x_dtype = DType.F64 if node.attr("weight") else e.input_dtype(node)
+    best = f"best_{name}"
+    w.line(f"{name} = -1")
+    w.line(f"{best} = {literal(red.start(x_dtype), x_dtype)}")
+
+    def body(value, neighbour):
+        w.line(f"value_{name} = {value}")
+        w.line(f"if value_{name} {red.better} {best} or (value_{name} == {best} and "
+               f"({name} < 0 or {neighbour} < {name})):")
+        with w.indent():
+            w.line(f"{best} = value_{name}")
+            w.line(f"{name} = {neighbour}")
+    e.neighbour_loops(node, body)
+
+
+def mode_pull(e, node, red) -> None:
+    """The most frequent neighbour value, ties to the smallest, the node's own without any:
+    the values go to a per-node window of a scratch array, which is sorted and scanned."""
+    w, name = e.w, e.plan.names[node.id]
+    over = node.attr("over")
+    own = e.element(node.inputs[0])
+    buf, count, run, best = f"scratch_{name}", f"count_{name}", f"run_{name}", f"best_{name}"
+    start = "in_indptr[i] + out_indptr[i]" if over == "both" else f"{EDGE_LISTS[over][0]}[i]"
+    w.line(f"start_{name} = {start}")
+    w.line(f"{count} = 0")
+
+    canonical = " + 0.0" if node.type.dtype is DType.F64 else ""   # -0.0 counts as 0.0
+
+    def body(value, _):
+        w.line(f"{buf}[start_{name} + {count}] = {value}{canonical}")
+        w.line(f"{count} += 1")
+    e.neighbour_loops(node, body)
+    w.line(f"{name} = {own}{canonical}  # no neighbours: keep the node's own value")
+    w.line(f"if {count} > 0:")
+    with w.indent():
+        w.line(f"window_{name} = {buf}[start_{name}:start_{name} + {count}]")
+        w.line(f"window_{name}.sort()")
+        w.line(f"{name} = window_{name}[0]")
+        w.line(f"{best} = 1")
+        w.line(f"{run} = 1")
+        w.line(f"for j in range(1, {count}):")
+        with w.indent():
+            same = f"window_{name}[j] == window_{name}[j - 1]"
+            if node.type.dtype is DType.F64:                 # NaNs count as one value
+                same = (f"{same} or (window_{name}[j] != window_{name}[j] "
+                        f"and window_{name}[j - 1] != window_{name}[j - 1])")
+            w.line(f"{run} = {run} + 1 if {same} else 1")
+            w.line(f"if {run} > {best}:  # strictly more: ties keep the smaller value")
+            with w.indent():
+                w.line(f"{best} = {run}")
+                w.line(f"{name} = window_{name}[j]")
+
+
+def mode_scratch(e, node) -> None:
+    """The scratch array a mode pull sorts its neighbours' values in (one window per node)."""
+    e.w.line(f"scratch_{e.plan.names[node.id]} = np.empty(in_indices.shape[0] + "
+             f"out_indices.shape[0], {NUMPY_DTYPE[node.type.dtype]})")
+
+
+# --- ops computed by a pass of their own ----------------------------------------------------
+
+def scatter_min(e, node) -> None:
+    """Serial scatter-min: writes land on other nodes, so no parallel loop."""
+    w = e.w
+    out = e.slot(node.id)
+    x, index = e.slot(node.inputs[0]), e.slot(node.inputs[1])
+    values = e.ir.node_map[node.inputs[2]]
+    value = e.name(values.id) if values.type.kind is Kind.SCALAR else f"{e.slot(values.id)}[j]"
+    w.line(f"# {e.plan.names[node.id]}: serial scatter-min")
+    w.line("for j in range(n):")
+    with w.indent():
+        w.line(f"{out}[j] = {x}[j]")
+    w.line("for j in range(n):")
+    with w.indent():
+        w.line(f"if 0 <= {index}[j] < n:")
+        with w.indent():
+            w.line(f"{out}[{index}[j]] = np.minimum({out}[{index}[j]], {value})  # NaN wins")
+
+
+def common_neighbors(e, node) -> None:
+    """Every arc's common neighbours.  On an undirected graph each edge is counted once,
+    at its higher-degree end, by scanning the other end's (shorter) list against marks
+    of its own; a second loop copies the count to the reverse arc."""
+    w, out = e.w, e.slot(node.id)
+
+    def per_node():
+        w.line("if directed:")
+        with w.indent():
+            w.line("count_each_arc(in_indptr, in_indices, out_indptr, out_indices, "
+                   f"np.int64(i), {out})")
+        w.line("else:")
+        with w.indent():
+            w.line("count_from_lower_ends(out_indptr, out_indices, np.int64(i), marks, "
+                   f"{out})")
+    w.line(f"# {e.plan.names[node.id]}: common neighbours of every arc")
+    e.chunked(per_node, setup="marks = np.zeros(0 if directed else n, np.bool_)  "
+                              "# one per chunk: no sharing")
+    w.line("if not directed:")
+    with w.indent():
+        e.chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
+                                 f"np.int64(i), {out})"))
