@@ -1,8 +1,11 @@
-"""Reductions as objects: each carries its identity, result dtype and numpy meaning.
+"""Reductions as objects: each carries its identity, result dtype, numpy meaning and code.
 
 Scalar reductions (``x.reduce("sum")``) and neighbour pulls (``pull(x, reduce="min")``)
-share these definitions, so the interpreter, constant folding and codegen agree on
-what an empty reduction returns.
+share the monoids, so the interpreter, constant folding and codegen agree on what an
+empty reduction returns.  ``mode``, ``argmin`` and ``argmax`` need more than a running
+accumulator: they are ``NeighbourReduction`` objects, which only pulls know.  Both
+kinds answer the same questions for a pull (``pull_result``, ``pull_numpy``,
+``lower_pull``, ``weights_add``, ``weighted``, ``numbers_only``, ``scratch``).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ class Reduction:
     needs_count: bool = False                 # mean: divide the sum by the element count
     combine: str = ""                         # how chunk partials fold; defaults to update
     weights_add: bool = False                 # weighted pulls add the weight: (min, +)
+    # the same for every monoid (class constants, not fields)
     weighted = True                           # a pull may combine it with edge weights
-    numbers_only = False
+    numbers_only = False                      # refuses bool values
     scratch = False                           # a pull needs a scratch array (see mode)
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
