@@ -5,16 +5,20 @@ Importing this package does not import Numba; the first kernel that is needed do
 
 from .version import __version__
 
-from .errors import (CacheError, CompileError, CycleError, GraphInputError, GroggyJITError,
-                     IRError, KindError, MissingDependencyError, ParameterError, PipelineError,
-                     PlanFormatError, TraceError, UsageError)
+from .errors import (CacheError, CompileError, ConvergenceError, CycleError, GraphInputError,
+                     GroggyJITError, IRError, KindError, MissingDependencyError, ParameterError,
+                     ParameterValueError, PipelineError, PlanFormatError, ThreadingError,
+                     TraceError, UsageError)
 from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.trace import NodeId, NodeValues
+from .ir.domains import (Domain, NodeSubset, NodeWeights, NonNegative, NonNegativeInt, Positive,
+                         PositiveInt, Probability)
 from .plan.estimate import estimate_performance
 from .plan.generator import BatchPlanGenerator, PlanGenerator, compile_plan, compile_to_batch
 from .plan.plan import BatchExecutionPlan, ExecutionPlan
 from .driver import Algorithm, AlgorithmBuilder, algorithm
+from .runtime.conditions import ConvergenceWarning
 from .runtime.result import Result
 from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          connected_components, connected_components_fastsv, core_number, degree_centrality,
@@ -23,7 +27,9 @@ from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
                          triangle_count, clustering, jaccard)
 
 __all__ = [
-    "__version__", "algorithm", "NodeId", "NodeValues", "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
+    "__version__", "algorithm", "NodeId", "NodeValues", "Domain", "Probability", "Positive",
+    "NonNegative", "PositiveInt", "NonNegativeInt", "NodeWeights", "NodeSubset",
+    "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "ExecutionPlan",
     "BatchExecutionPlan", "PlanGenerator", "BatchPlanGenerator", "compile_plan", "compile_to_batch",
     "estimate_performance",
@@ -33,4 +39,5 @@ __all__ = [
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",
+    "ParameterValueError", "ConvergenceError", "ThreadingError", "ConvergenceWarning",
 ]

@@ -20,13 +20,16 @@ from .dsl.builder import IRBuilder
 from .dsl.trace import signature_params, trace
 from .errors import GraphInputError, ParameterError
 from .graph import Graph, as_graph
+from .graph.graph import is_networkx
 from .ir.graph import IRGraph
 from .passes.manager import optimize
 from .plan.estimate import estimate_performance
 from .plan.generator import compile_plan
 from .runtime.cache import DEFAULT_CACHE
+from .runtime.conditions import CALL_POLICY, RUN_POLICY, check_policy, report_nonconvergence
 from .runtime.executor import kernel_args
 from .runtime.interpreter import interpret
+from .runtime.launch import call_kernel
 from .runtime.notice import compile_notice
 from .runtime.params import bind
 from .runtime.result import LoopReport, Result
@@ -143,25 +146,35 @@ class Algorithm:
                                  f"{self.name}(G, {next(iter(self.ir.params), 'name')}=...); "
                                  f"got {len(positional)} extra positional argument(s)")
         if G is _NOT_GIVEN:
-            bind(self.ir.params, params)
+            check_policy(params.get("on_nonconvergence", CALL_POLICY))
+            bind(self.ir.params, {k: v for k, v in params.items() if k != "on_nonconvergence"})
             return ConfiguredAlgorithm(self, params)
-        result = self.run(G, **params)
-        return result.labelled() if _is_networkx(G) else result.value
+        result = self.run(G, **({"on_nonconvergence": CALL_POLICY} | params))
+        return result.labelled() if is_networkx(G) else result.value
 
-    def run(self, G, **params) -> Result:
-        """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result."""
+    def run(self, G, *, on_nonconvergence: str = RUN_POLICY, **params) -> Result:
+        """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result.
+
+        A loop that stops at its iteration limit warns (``on_nonconvergence="warn"``,
+        the default here; ``algo(G)`` raises), raises ``ConvergenceError``
+        (``"raise"``) or is only reported in ``Result.converged`` (``"ignore"``).
+        """
+        check_policy(on_nonconvergence)
         graph, bound = self._prepare(G, params)
         kernel, loaded = self.kernel_for(graph.index_dtype)
         runner = self._runner(graph.index_dtype)
         start = time.perf_counter()
-        raw = kernel(*kernel_args(graph, bound, runner.uses_weights))
+        interrupt = np.zeros(1, np.int64)
+        raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt),
+                          interrupt if runner.loops else None)
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds
         values, info = unpack_results(runner.outputs, raw)
         loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
                  for row, fixed in runner.loops]
-        return Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
+        result = Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
+        return report_nonconvergence(result, on_nonconvergence, self.name)
 
     def _runner(self, index_dtype) -> "_Runner":
         """What every run on graphs of this index dtype reads from the plan, found once."""
@@ -188,11 +201,13 @@ class Algorithm:
         from .pipeline import sweep_grid
         return sweep_grid(self, G, grid, axes, progress=progress, stream=stream)
 
-    def interpret(self, G, **params) -> Result:
+    def interpret(self, G, *, on_nonconvergence: str = RUN_POLICY, **params) -> Result:
         """Run with the reference interpreter (plain numpy, no Numba)."""
+        check_policy(on_nonconvergence)
         graph, bound = self._prepare(G, params)
         values, loops = interpret(self.ir, graph, bound)
-        return Result(values, loops, graph, kinds=self._kinds())
+        result = Result(values, loops, graph, kinds=self._kinds())
+        return report_nonconvergence(result, on_nonconvergence, self.name)
 
     def _kinds(self) -> dict[str, str]:
         return {name: self.ir.node_map[nid].type.kind.value for name, nid in self.ir.outputs}
@@ -309,9 +324,3 @@ def check_requirements(requirements, graph: Graph, name: str) -> None:
             raise GraphInputError(f"{name} needs non-negative edge weights, but {len(negative)} "
                                   f"arc(s) are negative (first: weight {graph.out_weights[negative[0]]}); "
                                   "shift or drop them, or use an algorithm that allows them")
-
-
-def _is_networkx(G) -> bool:
-    return type(G).__module__.split(".")[0] == "networkx"
-
-

@@ -8,6 +8,7 @@ __all__ = [
     "GroggyJITError",
     "GraphInputError",
     "ParameterError",
+    "ParameterValueError",
     "KindError",
     "IRError",
     "CycleError",
@@ -18,6 +19,8 @@ __all__ = [
     "PipelineError",
     "MissingDependencyError",
     "UsageError",
+    "ConvergenceError",
+    "ThreadingError",
 ]
 
 
@@ -31,6 +34,10 @@ class GraphInputError(GroggyJITError, ValueError):
 
 class ParameterError(GroggyJITError, TypeError):
     """An algorithm was called with an unknown, missing or mistyped parameter."""
+
+
+class ParameterValueError(ParameterError, ValueError):
+    """A parameter has the right type but a value outside its domain (e.g. damping=1.5)."""
 
 
 class KindError(GroggyJITError, TypeError):
@@ -76,3 +83,19 @@ class MissingDependencyError(GroggyJITError, ImportError):
 
 class UsageError(GroggyJITError):
     """A command line named an unknown algorithm, a missing file or a bad option."""
+
+
+class ConvergenceError(GroggyJITError, RuntimeError):
+    """A loop stopped at its iteration limit without converging (networkx raises here too).
+
+    Raised when the caller chose ``on_nonconvergence="raise"`` (the default of ``algo(G)``); ``result``
+    holds what the kernel computed, with ``iterations`` and ``converged``.
+    """
+
+    def __init__(self, message: str, result=None):
+        super().__init__(message)
+        self.result = result
+
+
+class ThreadingError(GroggyJITError, RuntimeError):
+    """A kernel cannot run in this process (e.g. forked after GNU OpenMP was used)."""

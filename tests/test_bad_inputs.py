@@ -7,7 +7,11 @@ of these fail before any kernel is compiled.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import stat
+import warnings
 from contextlib import contextmanager
 
 import networkx as nx
@@ -18,6 +22,8 @@ import scipy.sparse as sp
 import groggy_jit as gj
 from groggy_jit.ir.graph import IRGraph, Node
 from groggy_jit.ir.types import DType, Kind, Type
+from groggy_jit.runtime import cache as cache_mod
+from groggy_jit.runtime.executor import kernel_args
 
 KARATE = nx.karate_club_graph()
 NODE_F64 = Type(Kind.NODE, DType.F64)
@@ -410,13 +416,422 @@ def test_builder_without_outputs():
 
 # --- odd but valid parameters run without raising -------------------------------------------
 
-@pytest.mark.parametrize("params", [dict(max_iter=0), dict(max_iter=-1), dict(tol=-1.0),
-                                    dict(damping=float("nan")), dict(damping=0.0)],
-                         ids=["max_iter=0", "max_iter=-1", "tol=-1", "damping=nan", "damping=0"])
+@pytest.mark.parametrize("params", [dict(max_iter=0), dict(tol=0.0), dict(damping=1.0),
+                                    dict(damping=0.0)],
+                         ids=["max_iter=0", "tol=0", "damping=1", "damping=0"])
 def test_odd_parameters_never_raise_inside_the_kernel(params):
-    # Nothing raises mid-kernel (numpy error model): the kernel and the interpreter agree,
-    # including on NaN.
-    kernel = gj.pagerank.run(KARATE, **params)
-    reference = gj.pagerank.interpret(KARATE, **params)
+    # Nothing raises mid-kernel (numpy error model): the kernel and the interpreter agree.
+    kernel = gj.pagerank.run(KARATE, on_nonconvergence="ignore", **params)
+    reference = gj.pagerank.interpret(KARATE, on_nonconvergence="ignore", **params)
     np.testing.assert_allclose(kernel.value, reference.value, rtol=0, atol=1e-12)
     assert (kernel.iterations, kernel.converged) == (reference.iterations, reference.converged)
+
+
+# --- parameter domains: values a kernel would turn into a silently wrong answer ------------
+# Each algorithm declares its parameters' domains as annotations (``damping: Probability``);
+# the binder refuses a value outside them before any kernel runs, naming the value and
+# what it must be. These run through the interpreter: the check happens before either.
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("algo, params, match", [
+    (gj.pagerank, dict(damping=1.5), r"'damping': got 1\.5; it must be a probability between 0 and 1"),
+    (gj.pagerank, dict(damping=-0.1), r"'damping': got -0\.1; it must be a probability"),
+    (gj.pagerank, dict(damping=NAN), r"'damping': got nan; it must be a probability"),
+    (gj.pagerank, dict(damping=INF), r"'damping': got inf; it must be a probability"),
+    (gj.pagerank, dict(max_iter=-1), r"'max_iter': got -1; it must be a whole number of at least 0"),
+    (gj.pagerank, dict(tol=-1.0), r"'tol': got -1\.0; it must be a number of at least 0"),
+    (gj.pagerank, dict(tol=NAN), r"'tol': got nan; it must be a number of at least 0 \(not NaN\)"),
+    (gj.personalized_pagerank, dict(damping=2.0), r"'damping': got 2\.0; it must be a probability"),
+    (gj.hits, dict(tol=-1e-3), r"'tol': got -0\.001; it must be a number of at least 0"),
+    (gj.hits, dict(max_iter=-5), r"'max_iter': got -5; it must be a whole number"),
+    (gj.katz_centrality, dict(max_iter=-1), r"'max_iter': got -1; it must be a whole number"),
+    (gj.eigenvector_centrality, dict(tol=NAN), r"'tol': got nan; it must be a number of at least 0"),
+    (gj.label_propagation, dict(max_iter=-3), r"'max_iter': got -3; it must be a whole number"),
+    (gj.connected_components, dict(max_iter=-1), r"'max_iter': got -1; it must be a whole number"),
+    (gj.sssp_delta, dict(delta=0.0), r"'delta': got 0\.0; it must be a number greater than 0"),
+    (gj.sssp_delta, dict(delta=-2.0), r"'delta': got -2\.0; it must be a number greater than 0"),
+    (gj.sssp_delta, dict(delta=NAN), r"'delta': got nan; it must be a number greater than 0 \(not NaN\)"),
+])
+def test_parameter_outside_its_domain(algo, params, match):
+    with raises_exactly(gj.ParameterValueError, match):
+        algo.interpret(KARATE, **params)
+
+
+def test_domain_errors_are_value_errors_and_parameter_errors():
+    assert issubclass(gj.ParameterValueError, ValueError)
+    assert issubclass(gj.ParameterValueError, gj.ParameterError)
+
+
+def test_configuring_with_a_value_outside_the_domain_fails_at_once():
+    with raises_exactly(gj.ParameterValueError, r"'damping': got 7\.0; it must be a probability"):
+        gj.pagerank(damping=7.0)
+
+
+@pytest.mark.parametrize("personalization, match", [
+    ({}, r"'personalization': got 0 non-zero value\(s\) among 34; they must be positive for at "
+         r"least one node"),
+    (0.0, r"'personalization': got 0 non-zero value\(s\) among 34"),
+    ({0: NAN}, r"'personalization': got nan \(node 0\); it must be finite and at least 0"),
+    ({3: -1.0}, r"'personalization': got -1\.0 \(node 3\); it must be finite and at least 0"),
+    (np.r_[np.ones(33), INF], r"'personalization': got inf \(node 33\); it must be finite"),
+], ids=["empty dict", "all zero", "nan", "negative", "inf"])
+def test_personalization_that_would_give_nan_ranks(personalization, match):
+    with raises_exactly(gj.ParameterValueError, match):
+        gj.personalized_pagerank.interpret(KARATE, personalization=personalization)
+
+
+@pytest.mark.parametrize("sources", [set(), {}, False, np.zeros(34, dtype=bool)],
+                         ids=["empty set", "empty dict", "False", "all-False array"])
+def test_betweenness_without_sources(sources):
+    with raises_exactly(gj.ParameterValueError, r"'sources': got 0 non-zero value\(s\) among 34; "
+                                                r"they must be True for at least one node"):
+        gj.betweenness_centrality.interpret(KARATE, sources=sources)
+
+
+def test_a_user_algorithm_declares_domains_as_annotations():
+    @gj.algorithm
+    def scaled(sG, factor: gj.Positive = 2.0, rounds: gj.PositiveInt = 1):
+        x = sG.nodes(1.0)
+        with sG.iterate(rounds):
+            x = sG.var("x", x * factor)
+        return x
+    assert scaled.interpret(KARATE, factor=3.0).value[0] == 3.0
+    with raises_exactly(gj.ParameterValueError, r"'factor': got -1\.0; it must be a number greater"):
+        scaled.interpret(KARATE, factor=-1.0)
+    with raises_exactly(gj.ParameterValueError, r"'rounds': got 0; it must be a whole number of at least 1"):
+        scaled.interpret(KARATE, rounds=0)
+    with raises_exactly(gj.ParameterError, r"'rounds' must be a whole number, got 1\.5"):
+        scaled.interpret(KARATE, rounds=1.5)
+
+
+def test_a_default_outside_its_domain_is_a_trace_error():
+    def bad(sG, damping: gj.Probability = 1.5):
+        return sG.nodes(damping)
+    with raises_exactly(gj.TraceError, r"default of 'damping' is outside its domain Probability: "
+                                       r"got 1\.5; it must be a probability between 0 and 1"):
+        gj.algorithm(bad)
+
+
+def test_domains_survive_plan_serialization():
+    from groggy_jit.plan.serialize import plan_from_json, plan_to_json
+    plan = plan_from_json(plan_to_json(gj.pagerank.plan))
+    assert plan.ir.params["damping"].domain == "Probability"
+
+
+# --- conditions a kernel reports: not converged, round limit reached --------------------------
+
+def test_calling_an_unconverged_algorithm_raises_like_networkx():
+    with raises_exactly(gj.ConvergenceError, r"pagerank did not converge: its loop stopped at "
+                                             r"its limit after 2 iteration\(s\)\. Raise max_iter"):
+        gj.pagerank(KARATE, max_iter=2)
+
+
+def test_run_warns_and_reports_unconverged_loops():
+    with pytest.warns(gj.ConvergenceWarning, match=r"after 2 iteration\(s\).*on_nonconvergence"):
+        result = gj.pagerank.interpret(KARATE, max_iter=2)
+    assert result.converged is False and result.iterations == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gj.pagerank.interpret(KARATE, max_iter=2, on_nonconvergence="ignore").converged is False
+
+
+def test_convergence_error_carries_the_result():
+    try:
+        gj.pagerank.interpret(KARATE, max_iter=1, on_nonconvergence="raise")
+    except gj.ConvergenceError as e:
+        assert e.result.iterations == 1 and e.result.value.shape == (34,)
+    else:
+        pytest.fail("no ConvergenceError")
+
+
+def test_a_while_any_loop_stopped_at_its_round_limit_is_reported():
+    @gj.algorithm
+    def never_empty(sG, rounds: gj.NonNegativeInt = 3):
+        frontier = sG.nodes(True)
+        count = sG.nodes(0.0)
+        with sG.while_any(frontier, max_iter=rounds):
+            count = count + 1.0
+            frontier = frontier & (count > -1.0)
+        return count
+    with raises_exactly(gj.ConvergenceError, r"never_empty did not converge: its loop stopped at "
+                                             r"its limit after 3 iteration\(s\)"):
+        never_empty.interpret(KARATE, on_nonconvergence="raise")
+    with pytest.warns(gj.ConvergenceWarning, match="never_empty did not converge"):
+        never_empty.interpret(KARATE)
+
+
+@pytest.mark.parametrize("policy", ["loud", None, True])
+def test_unknown_nonconvergence_policy(policy):
+    with raises_exactly(gj.ParameterValueError, rf"on_nonconvergence={policy!r} is not a choice; "
+                                                r"pass one of 'raise', 'warn', 'ignore'"):
+        gj.pagerank.interpret(KARATE, on_nonconvergence=policy)
+
+
+def test_unknown_nonconvergence_policy_when_configuring():
+    with raises_exactly(gj.ParameterValueError, r"on_nonconvergence='sometimes' is not a choice"):
+        gj.pagerank(on_nonconvergence="sometimes")
+
+
+# --- graph files that are not graph files -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad_files")
+    (d / "a_directory").mkdir()
+    (d / "garbage.txt").write_bytes(bytes(range(128, 256)) * 3)
+    (d / "fake.gz").write_text("0 1\n1 2\n")
+    (d / "fake.bz2").write_text("0 1\n1 2\n")
+    (d / "two_then_three.txt").write_text("# comment\n0 1\n1 2 5.0\n2 0 1.0\n")
+    (d / "three_then_two.txt").write_text("0 1 2.0\n1 2\n")
+    return d
+
+
+@pytest.mark.parametrize("reader", [gj.read_edgelist, gj.read_matrix_market],
+                         ids=["edgelist", "mtx"])
+@pytest.mark.parametrize("name, match", [
+    ("a_directory", r"a_directory is a directory; pass the path of an? [\w -]+ file"),
+    ("fake.gz", r"fake\.gz is not a valid gzip file .*; decompress it, or rename it if it is "
+                r"not compressed"),
+    ("fake.bz2", r"fake\.bz2 is not a valid bzip2 file .*; decompress it, or rename it"),
+])
+def test_a_file_that_is_not_a_graph_file(bad_files, reader, name, match):
+    with raises_exactly(gj.GraphInputError, match):
+        reader(bad_files / name)
+
+
+def test_binary_garbage_as_an_edge_list(bad_files):
+    with raises_exactly(gj.GraphInputError, r"garbage\.txt is not a text file \(byte 0 cannot be "
+                                            r"decoded as UTF-8\); pass an edge-list file"):
+        gj.read_edgelist(bad_files / "garbage.txt")
+
+
+def test_binary_garbage_as_matrix_market(bad_files):
+    with raises_exactly(gj.GraphInputError, r"garbage\.txt: not a readable Matrix Market file"):
+        gj.read_matrix_market(bad_files / "garbage.txt")
+
+
+def test_a_weight_column_after_a_first_line_without_one(bad_files):
+    # The first line decided "unweighted" and every later weight was silently dropped.
+    with raises_exactly(gj.GraphInputError, r"data row 2 has 3 columns but the first has 2; pass "
+                                            r"weighted=True .* or weighted=False to ignore it"):
+        gj.read_edgelist(bad_files / "two_then_three.txt")
+    assert not gj.read_edgelist(bad_files / "two_then_three.txt", weighted=False).weighted
+
+
+def test_a_line_without_weight_after_a_weighted_first_line(bad_files):
+    with raises_exactly(gj.GraphInputError, r"data row 2 has 2 columns but the first has 3; give "
+                                            r"every line its weight, or pass weighted=False"):
+        gj.read_edgelist(bad_files / "three_then_two.txt")
+
+
+# --- graphs from arrays and objects ---------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(src=[0, 10**12], dst=[1, 2]), r"src holds node id 1000000000000 \(index 1\), so the "
+                                         r"graph has 1,000,000,000,001 nodes.*relabel them"),
+    (dict(src=[0, 1], dst=[2**40, 0]), r"dst holds node id 1099511627776 \(index 0\).*relabel"),
+    (dict(src=[0], dst=[1], num_nodes=10**13), r"num_nodes=10000000000000: the graph has "
+                                               r"10,000,000,000,000 nodes.*GiB"),
+], ids=["src 1e12", "dst 2**40", "num_nodes 1e13"])
+def test_a_node_id_too_large_to_allocate(kwargs, match):
+    with raises_exactly(gj.GraphInputError, match):
+        gj.Graph.from_edges(**kwargs)
+
+
+def test_a_networkx_subclass_keeps_its_labels():
+    class Roads(nx.Graph):
+        pass
+    G = Roads()
+    G.add_edges_from([("b", "a"), ("a", "c")])
+    out = gj.degree_centrality(G)
+    assert out == nx.degree_centrality(G)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8])
+def test_small_integer_duplicate_weights_do_not_overflow(dtype):
+    coo = sp.coo_array((np.array([100, 100, 100], dtype=dtype),
+                        (np.array([0, 0, 0]), np.array([1, 1, 1]))), shape=(2, 2))
+    assert gj.Graph.from_scipy(coo).out_weights.tolist() == [300.0]
+
+
+def test_explicit_zeros_are_zero_weight_arcs_as_in_scipy_csgraph():
+    from scipy.sparse.csgraph import shortest_path
+    A = sp.csr_array((np.array([0.0, 1.0, 5.0]), np.array([1, 2, 2]), np.array([0, 2, 2, 3])),
+                     shape=(3, 3))                     # 0 -> 1 weighs 0 (stored), 0 -> 2 weighs 1
+    ours = gj.sssp.interpret(A, source=0).value
+    np.testing.assert_array_equal(ours, shortest_path(A, indices=0))
+
+
+# --- pickled graphs are checked before any kernel reads them ------------------------------------
+
+def _damaged(field, change):
+    state = gj.Graph(KARATE).__getstate__()
+    value = state[field]
+    state[field] = change(value.copy() if isinstance(value, np.ndarray) else value)
+    return state
+
+
+def _set(i, v):
+    def change(a):
+        a[i] = v
+        return a
+    return change
+
+
+@pytest.mark.parametrize("field, change, match", [
+    ("out_indices", _set(3, 10**6), r"out_indices holds node ids outside 0 \.\. 33"),
+    ("in_indices", _set(0, -1), r"in_indices holds node ids outside 0 \.\. 33"),
+    ("out_indptr", _set(-1, 10**6), r"out_indptr does not run from 0 up to the arc count 156"),
+    ("out_indptr", lambda a: a[::-1].copy(), r"out_indptr does not run from 0"),
+    ("num_nodes", lambda n: 100, r"out_indptr should be a int32 array of length 101"),
+    ("num_edges", lambda m: -1, r"num_nodes=34 and num_edges=-1 must be non-negative"),
+    ("out_indices", lambda a: a.astype(np.int64), r"out_indices should be a int32 array"),
+    ("out_indices", lambda a: a[::-1].copy(), r"the neighbour lists of out_indices are not sorted"),
+    ("out_degree", lambda d: d + 1, r"out_degree does not match out_indptr"),
+    ("out_weights", lambda w: np.ones(3), r"only one of out_weights and in_weights is set"),
+    ("node_labels", lambda labels: ["a"], r"node_labels should be None or a list of 34 labels"),
+    ("index_dtype", lambda d: np.dtype(np.int16), r"index_dtype=dtype\('int16'\) is neither"),
+], ids=["index too large", "negative index", "indptr end", "indptr decreasing", "num_nodes",
+        "num_edges", "index dtype", "unsorted", "degrees", "weights", "labels", "int16"])
+def test_unpickling_an_inconsistent_graph_fails_cleanly(field, change, match):
+    state = _damaged(field, change)
+    graph = object.__new__(gj.Graph)
+    with raises_exactly(gj.GraphInputError, rf"cannot unpickle this Graph: {match}.*rebuild the "
+                                            r"graph from its source"):
+        graph.__setstate__(state)
+
+
+def test_unpickling_a_graph_whose_in_csr_is_not_the_transpose():
+    G = gj.Graph.from_edges([0, 1], [1, 2], directed=True)
+    state = G.__getstate__()
+    state["in_indices"] = np.array([0, 0], dtype=np.int32)
+    with raises_exactly(gj.GraphInputError, r"in-CSR is not the transpose of the out-CSR.*rebuild"):
+        pickle.loads(pickle.dumps(_DamagedPickle(state)))
+
+
+class _DamagedPickle:
+    """Pickles as a Graph carrying ``state``, as a damaged or edited file would."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def __reduce__(self):
+        return (object.__new__, (gj.Graph,), self.state)
+
+
+# --- cache roots and entries that are not ours, or not safe ---------------------------------------
+# Permission cases change modes and owners of temporary directories; the owner cases need
+# root (chown) and are skipped otherwise.
+
+AS_ROOT = os.getuid() == 0
+
+
+@pytest.fixture
+def foreign_root(tmp_path, monkeypatch):
+    """A directory holding a user's own files, set as the cache root by mistake."""
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "main.py").write_text("print('mine')\n")
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize("operation", [cache_mod.cache_clear, cache_mod.cache_info,
+                                       cache_mod.kernel_dir], ids=["clear", "info", "compile"])
+def test_a_root_that_is_not_ours_is_refused(foreign_root, operation):
+    with raises_exactly(gj.CacheError, r"does not look like a groggy-jit cache: it holds 2 "
+                                       r"entries groggy-jit did not make \('notes\.txt', "
+                                       r"'project'\).*set GROGGY_JIT_CACHE_DIR to a directory of "
+                                       r"its own"):
+        operation()
+    assert (foreign_root / "notes.txt").read_text() == "mine\n"
+    assert (foreign_root / "project" / "main.py").exists()
+    assert sorted(p.name for p in foreign_root.iterdir()) == ["notes.txt", "project"]
+
+
+def test_a_root_that_is_a_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(tmp_path / "file"))
+    with raises_exactly(gj.CacheError, r"file is not a directory; set GROGGY_JIT_CACHE_DIR"):
+        cache_mod.kernel_dir()
+
+
+def test_clear_removes_only_what_groggy_jit_made(tmp_path, monkeypatch):
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(tmp_path))
+    tag = cache_mod.kernel_dir()                      # our root: tagged CACHEDIR.TAG
+    (tag / "groggy_jit_kernel_ab12.py").write_text("# a kernel\n")
+    (tag / "__pycache__").mkdir()
+    (tag / "__pycache__" / "groggy_jit_kernel_ab12.kernel-3.py311.nbi").write_bytes(b"i")
+    (tag / "notes.txt").write_text("not ours\n")      # someone put a file among ours
+    (tmp_path / "keep.txt").write_text("not ours\n")
+    assert cache_mod.cache_clear() == 1
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert left == sorted(["CACHEDIR.TAG", "keep.txt", tag.name, f"{tag.name}/notes.txt"])
+
+
+def test_cache_info_survives_dangling_links(tmp_path, monkeypatch):
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(tmp_path))
+    tag = cache_mod.kernel_dir()
+    (tag / "groggy_jit_kernel_cd34.py").symlink_to(tmp_path / "gone.py")
+    (tag / "__pycache__").mkdir()
+    (tag / "__pycache__" / "groggy_jit_kernel_cd34.kernel-3.py311.nbc").symlink_to(tmp_path / "x")
+    info = cache_mod.cache_info()
+    assert [e["kernel"] for e in info["entries"]] == ["groggy_jit_kernel_cd34"]
+    assert cache_mod.cache_clear() == 1 and not tag.exists()
+
+
+def test_a_world_writable_root_is_refused(tmp_path, monkeypatch):
+    root = tmp_path / "open"
+    root.mkdir()
+    os.chmod(root, 0o777)
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(root))
+    monkeypatch.setenv("GROGGY_JIT_SHARED_CACHE", "1")   # not even for a team
+    with raises_exactly(gj.CacheError, r"open \(mode 0777\) can be written by every user: "
+                                       r"loading its kernels would run code they wrote; chmod o-w"):
+        cache_mod.kernel_dir()
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="needs chown")
+def test_a_group_writable_root_is_refused_unless_shared(tmp_path, monkeypatch):
+    root = tmp_path / "team"
+    root.mkdir()
+    os.chown(root, -1, 65534)                         # a group with other members
+    os.chmod(root, 0o770)
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(root))
+    monkeypatch.delenv("GROGGY_JIT_SHARED_CACHE", raising=False)
+    with raises_exactly(gj.CacheError, r"team \(mode 0770\) can be written by its group.*chmod "
+                                       r"go-w .*, or set GROGGY_JIT_SHARED_CACHE=1"):
+        cache_mod.kernel_dir()
+    monkeypatch.setenv("GROGGY_JIT_SHARED_CACHE", "1")
+    tag = cache_mod.kernel_dir()
+    assert stat.S_IMODE(os.stat(tag).st_mode) == 0o770  # team members can add kernels
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="needs chown")
+def test_a_root_owned_by_another_user_is_refused_unless_shared(tmp_path, monkeypatch):
+    root = tmp_path / "theirs"
+    root.mkdir()
+    os.chown(root, 65534, 65534)
+    monkeypatch.setenv("GROGGY_JIT_CACHE_DIR", str(root))
+    monkeypatch.delenv("GROGGY_JIT_SHARED_CACHE", raising=False)
+    with raises_exactly(gj.CacheError, r"theirs belongs to another user \(uid 65534\): loading "
+                                       r"its kernels would run code that user wrote.*set "
+                                       r"GROGGY_JIT_SHARED_CACHE=1"):
+        cache_mod.kernel_dir()
+
+
+def test_a_cached_module_replaced_by_a_directory_is_rebuilt():
+    graph = gj.as_graph(KARATE)
+    expected = gj.degree_centrality.run(graph).value
+    source = gj.degree_centrality.source_for("int32").text
+    path = cache_mod.kernel_dir() / f"{cache_mod.module_name(source)}.py"
+    path.unlink()
+    path.mkdir()
+    (path / "inside").write_text("x")
+    with pytest.warns(RuntimeWarning, match=r"does not match its hash \(truncated, edited or not "
+                                            r"a file\); rebuilding it"):
+        kernel, origin = cache_mod.KernelCache().load(source)
+    assert path.is_file() and path.read_text() == source
+    np.testing.assert_array_equal(kernel.function(*kernel_args(graph, {}))[0], expected)

@@ -220,14 +220,21 @@ def test_from_scipy_weight_inference_and_zeros():
     dup = sp.coo_array((np.ones(2), (np.array([0, 0]), np.array([1, 1]))), shape=(2, 2))
     g = Graph.from_scipy(dup)
     assert g.weighted and g.num_edges == 1 and g.out_weights[0] == 2.0
-    # explicit zeros, and duplicates summing to zero, are dropped
+    # explicit zeros, and duplicates summing to zero, are arcs of weight 0 (as in
+    # scipy.sparse.csgraph and networkx); eliminate_zeros() drops them
     z = sp.coo_array(
         (np.array([0.0, 3.0, -3.0, 1.0]), (np.array([0, 1, 1, 2]), np.array([1, 0, 0, 0]))),
         shape=(3, 3),
     )
     g = Graph.from_scipy(z)
-    assert g.num_edges == 1 and not g.weighted
-    np.testing.assert_array_equal(g.out_indptr, [0, 0, 0, 1])
+    assert g.num_edges == 3 and g.weighted
+    np.testing.assert_array_equal(g.out_indptr, [0, 1, 2, 3])
+    np.testing.assert_array_equal(g.out_weights, [0.0, 0.0, 1.0])
+    nx_edges = nx.from_scipy_sparse_array(z.tocsr(), create_using=nx.DiGraph).number_of_edges()
+    assert nx_edges == g.num_edges
+    dropped = z.tocsr()
+    dropped.eliminate_zeros()
+    assert Graph.from_scipy(dropped).num_edges == 1
     g8 = Graph.from_scipy(np.array([[0, 3], [0, 0]], dtype=np.int8))
     assert g8.out_weights.dtype == np.float64
 

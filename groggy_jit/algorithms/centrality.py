@@ -1,6 +1,6 @@
 """Centrality measures: degree, HITS, Katz, eigenvector, closeness, betweenness."""
 
-from ..dsl.trace import NodeValues
+from ..ir.domains import NodeSubset, NonNegative, NonNegativeInt
 from .registry import register
 
 __all__ = ["degree_centrality", "hits", "katz_centrality", "eigenvector_centrality",
@@ -38,7 +38,7 @@ def degree_centrality(sG):
 
 
 @register("hits")
-def hits(sG, max_iter=100, tol=1e-8, normalized=True):
+def hits(sG, max_iter: NonNegativeInt = 100, tol: NonNegative = 1e-8, normalized=True):
     """Hub and authority scores by power iteration on ``AᵀA`` (Kleinberg's HITS).
 
     Follows networkx's power-iteration variant: start from ``1/n``, multiply by
@@ -77,7 +77,8 @@ def hits(sG, max_iter=100, tol=1e-8, normalized=True):
 
 
 @register("katz_centrality")
-def katz_centrality(sG, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-6, normalized=True):
+def katz_centrality(sG, alpha=0.1, beta=1.0, max_iter: NonNegativeInt = 1000,
+                    tol: NonNegative = 1e-6, normalized=True):
     """Katz centrality ``x = alpha·Aᵀx + beta`` by iteration, as networkx computes it.
 
     Starts from 0; stops when the L1 change is below ``n * tol``; with
@@ -107,7 +108,7 @@ def katz_centrality(sG, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-6, normalized
 
 
 @register("eigenvector_centrality")
-def eigenvector_centrality(sG, max_iter=100, tol=1e-6):
+def eigenvector_centrality(sG, max_iter: NonNegativeInt = 100, tol: NonNegative = 1e-6):
     """Eigenvector centrality by power iteration on ``A + I``, as networkx computes it.
 
     Starts from ``1/n``; each step adds the in-neighbours' scores and scales to
@@ -183,7 +184,7 @@ def closeness_centrality(sG, wf_improved=True):
 
 
 @register("betweenness_centrality")
-def betweenness_centrality(sG, normalized=True, sources: NodeValues = True):
+def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True):
     """Betweenness centrality by Brandes' algorithm, unweighted, from all or sampled sources.
 
     Matches ``networkx.betweenness_centrality(G, normalized=...)`` (endpoints

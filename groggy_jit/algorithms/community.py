@@ -1,12 +1,13 @@
 """Label propagation communities."""
 
+from ..ir.domains import NonNegativeInt
 from .registry import register
 
 __all__ = ["label_propagation"]
 
 
 @register("label_propagation")
-def label_propagation(sG, max_iter=20):
+def label_propagation(sG, max_iter: NonNegativeInt = 20):
     """Synchronous label propagation for ``max_iter`` rounds.
 
     Every node starts with its own index as label. In each round every node

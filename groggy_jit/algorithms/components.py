@@ -1,12 +1,13 @@
 """Connected components: minimum-label propagation and FastSV."""
 
+from ..ir.domains import NonNegativeInt
 from .registry import register
 
 __all__ = ["connected_components", "connected_components_fastsv"]
 
 
 @register("connected_components")
-def connected_components(sG, max_iter=1_000_000_000):
+def connected_components(sG, max_iter: NonNegativeInt = 1_000_000_000):
     """Component label of every node: the smallest node index in its component.
 
     Labels start as node indices; each round every node takes the minimum of
@@ -36,7 +37,7 @@ def connected_components(sG, max_iter=1_000_000_000):
 
 
 @register("connected_components_fastsv")
-def connected_components_fastsv(sG, max_iter=1_000_000_000):
+def connected_components_fastsv(sG, max_iter: NonNegativeInt = 1_000_000_000):
     """Connected components by FastSV: hooking and pointer jumping on a parent forest.
 
     Same result as ``connected_components`` (each component labelled by its

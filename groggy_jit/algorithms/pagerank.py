@@ -1,13 +1,14 @@
 """PageRank."""
 
-from ..dsl.trace import NodeValues
+from ..ir.domains import NodeWeights, NonNegative, NonNegativeInt, Probability
 from .registry import register
 
 __all__ = ["pagerank", "personalized_pagerank"]
 
 
 @register("pagerank")
-def pagerank(sG, damping=0.85, max_iter=100, tol=1e-6):
+def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
+             tol: NonNegative = 1e-6):
     """PageRank by power iteration, with networkx's conventions.
 
     Parameters
@@ -59,8 +60,8 @@ def pagerank(sG, damping=0.85, max_iter=100, tol=1e-6):
 
 
 @register("personalized_pagerank")
-def personalized_pagerank(sG, personalization: NodeValues = 1.0, damping=0.85, max_iter=100,
-                          tol=1e-6):
+def personalized_pagerank(sG, personalization: NodeWeights = 1.0, damping: Probability = 0.85,
+                          max_iter: NonNegativeInt = 100, tol: NonNegative = 1e-6):
     """PageRank whose random surfer teleports by ``personalization`` (networkx semantics).
 
     Parameters

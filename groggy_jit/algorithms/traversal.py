@@ -1,6 +1,7 @@
 """Breadth-first search and single-source shortest paths."""
 
 from ..dsl.trace import NodeId
+from ..ir.domains import Positive
 from .registry import register
 
 __all__ = ["bfs", "sssp", "sssp_delta"]
@@ -95,7 +96,7 @@ def sssp(sG, source: NodeId = 0):
 
 
 @register("sssp_delta")
-def sssp_delta(sG, source: NodeId = 0, delta=32.0):
+def sssp_delta(sG, source: NodeId = 0, delta: Positive = 32.0):
     """Shortest path distances from ``source`` in buckets of width ``delta`` (delta-stepping style).
 
     Nodes are settled bucket by bucket: within the lowest bucket of pending

@@ -1,7 +1,8 @@
 """The kernel ABI: what a generated kernel takes and returns, for codegen and the executor.
 
-A kernel takes the graph's arguments below, in this order, then the parameters
-sorted by name; it returns a tuple of the plan's outputs, in plan order, then
+A kernel takes the graph's arguments below, in this order (the last, ``interrupt``,
+is a one-element array the caller sets to stop every loop at the end of its
+current round, for Ctrl-C), then the parameters sorted by name; it returns a tuple of the plan's outputs, in plan order, then
 ``loop_info`` (one row per loop: iterations run, and converged 1 / not 0 /
 fixed loop -1).
 """
@@ -18,6 +19,7 @@ GRAPH_ARGUMENTS = {
     "out_indices": "INDEX",
     "in_weights": "WEIGHTS",
     "out_weights": "WEIGHTS",
+    "interrupt": "types.int64[::1]",
 }
 
 

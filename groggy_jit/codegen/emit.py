@@ -218,6 +218,9 @@ class KernelEmitter:
                 values = ", ".join(self.name(n) for _, n in step.scalar_carries)
                 w.line(f"{targets} = {values}")
             w.line(f"{it} += 1")
+            w.line("if interrupt[0] != 0:  # Ctrl-C: stop after this round")
+            with w.indent():
+                w.line("break")
             stop = loop.attr("stop")
             if stop is not None:
                 w.line(f"if {self.name(stop)}:")

@@ -80,10 +80,13 @@ class IRBuilder:
         node = self.ir.add("const", value=value, dtype=kind.value, region=None)
         return Value(self, node.id)
 
-    def param(self, name: str, default: Any, dtype: str | None = None) -> Value:
-        """A runtime parameter: changing its value never recompiles."""
+    def param(self, name: str, default: Any, dtype: str | None = None, domain: str = "") -> Value:
+        """A runtime parameter: changing its value never recompiles.
+
+        ``domain`` names an ``ir.domains`` Domain its values are checked against.
+        """
         kind = DType(dtype) if dtype else DType.of_python(default)
-        node = self.ir.add_param(name, kind, default)
+        node = self.ir.add_param(name, kind, default, domain=domain)
         return Value(self, node.id)
 
     def node_param(self, name: str, default: Any = 0) -> Value:
@@ -91,7 +94,7 @@ class IRBuilder:
         node = self.ir.add_param(name, DType.I64, default, node=True)
         return Value(self, node.id)
 
-    def node_values_param(self, name: str, default: Any) -> Value:
+    def node_values_param(self, name: str, default: Any, domain: str = "") -> Value:
         """A parameter with one value per node (a node map given at run time).
 
         ``default`` (a float, int or bool) fills every node when the caller passes
@@ -100,7 +103,8 @@ class IRBuilder:
         if default is None:
             raise TraceError(f"per-node parameter {name!r} needs a default value (a float, int "
                              "or bool: it sets the values' type)")
-        node = self.ir.add_param(name, DType.of_python(default), default, per_node=True)
+        node = self.ir.add_param(name, DType.of_python(default), default, per_node=True,
+                                 domain=domain)
         return Value(self, node.id)
 
     def require(self, requirement: str) -> None:

@@ -7,6 +7,7 @@ import sys
 from typing import Callable
 
 from ..errors import TraceError
+from ..ir.domains import DOMAINS, Domain
 from ..ir.graph import IRGraph
 from ..ir.verify import verify
 from .builder import GraphHandle, IRBuilder
@@ -34,6 +35,15 @@ _ANNOTATED = {float: "f64", int: "i64", bool: "bool", "float": "f64", "int": "i6
               "bool": "bool", NodeId: "i64", "NodeId": "i64"}
 
 
+def domain_of(annotation) -> Domain | None:
+    """The Domain an annotation names: ``gj.Probability``, or as text ``"gj.Probability"``."""
+    if isinstance(annotation, Domain):
+        return annotation
+    if isinstance(annotation, str):
+        return DOMAINS.get(annotation.rsplit(".", 1)[-1])
+    return None
+
+
 def signature_params(fn: Callable) -> list[inspect.Parameter]:
     """The algorithm's parameters: everything after the graph argument."""
     params = list(inspect.signature(fn).parameters.values())
@@ -43,24 +53,39 @@ def signature_params(fn: Callable) -> list[inspect.Parameter]:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             raise TraceError(f"{fn.__name__}(): *args/**kwargs cannot be traced; "
                              "name each parameter with a default value")
-        if p.default is p.empty and p.annotation not in _ANNOTATED:
+        domain = domain_of(p.annotation)
+        if domain is not None and p.default is not p.empty:
+            problem = domain.problem(p.default)
+            if problem:
+                raise TraceError(f"{fn.__name__}(): the default of {p.name!r} is outside its "
+                                 f"domain {domain.name}: {problem}")
+        if p.default is p.empty and p.annotation not in _ANNOTATED and domain is None:
             raise TraceError(f"{fn.__name__}(): parameter {p.name!r} needs a default value "
                              "or a float/int/bool annotation so its type is known")
     return params[1:]
+
+
+def _dtype_of(domain: Domain) -> str | None:
+    return None if domain.dtype is None else domain.dtype.value
 
 
 def trace(fn: Callable, name: str) -> IRGraph:
     builder = IRBuilder(name)
     kwargs = {}
     for p in signature_params(fn):
-        dtype = _ANNOTATED.get(p.annotation)
+        domain = domain_of(p.annotation)
+        dtype = _ANNOTATED.get(p.annotation) if domain is None else _dtype_of(domain)
         default = None if p.default is p.empty else p.default
-        if p.annotation in (NodeId, "NodeId"):
+        if domain is not None and domain.per_node:
+            typed = None if default is None else domain.dtype.numpy.type(default).item()
+            kwargs[p.name] = builder.node_values_param(p.name, typed, domain.name)
+        elif p.annotation in (NodeId, "NodeId"):
             kwargs[p.name] = builder.node_param(p.name, default)
         elif p.annotation in (NodeValues, "NodeValues"):
             kwargs[p.name] = builder.node_values_param(p.name, default)
         else:
-            kwargs[p.name] = builder.param(p.name, default, dtype)
+            kwargs[p.name] = builder.param(p.name, default, dtype,
+                                           domain.name if domain else "")
     out = _call_capturing_locals(fn, builder, GraphHandle(builder), kwargs)
     if out is not None:
         for key, value in _named_outputs(out, name):

@@ -15,6 +15,7 @@ offending value.
 from __future__ import annotations
 
 import numbers
+import os
 import sys
 from itertools import chain
 from operator import methodcaller
@@ -63,7 +64,8 @@ def _is_sparse(obj) -> bool:
     return sps is not None and sps.issparse(obj)
 
 
-def _is_networkx(obj) -> bool:
+def is_networkx(obj) -> bool:
+    """Whether ``obj`` is a networkx graph, subclasses included (never imports networkx)."""
     nx = sys.modules.get("networkx")
     return nx is not None and isinstance(obj, nx.Graph)
 
@@ -129,6 +131,30 @@ def _as_id_array(ids, name: str) -> np.ndarray:
         i = int(np.argmax(arr))
         raise GraphInputError(f"{name} holds an out-of-range node id {int(arr[i])} at index {i}")
     return arr.astype(np.int64)
+
+
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 2**40
+
+
+# bytes per node a Graph holds at least: two index pointers and two degrees
+_BYTES_PER_NODE = 32
+
+
+def _check_node_count(n: int, what: str) -> None:
+    """Refuse a node count whose per-node arrays alone exceed this machine's memory."""
+    need = n * _BYTES_PER_NODE
+    have = _memory_bytes()
+    if need > have:
+        raise GraphInputError(
+            f"{what} has {n:,} nodes, which needs {need / 2**30:,.0f} GiB for its per-node "
+            f"arrays alone, more than this machine's {have / 2**30:,.0f} GiB; node ids must "
+            "be 0 .. k-1: relabel them (np.unique(np.concatenate([src, dst]), "
+            "return_inverse=True) does it)"
+        )
 
 
 def _index_dtype(n: int, nnz: int) -> np.dtype:
@@ -256,11 +282,24 @@ class Graph:
         return {name: getattr(self, name) for name in _FIELDS}
 
     def __setstate__(self, state):
+        # Kernels index these arrays without bounds checks: a damaged or edited pickle
+        # must fail here, not crash the interpreter later.
+        problem = _state_problem(state)
+        if problem:
+            raise GraphInputError(
+                f"cannot unpickle this Graph: {problem}. The pickle is damaged or was made "
+                "by hand; rebuild the graph from its source (Graph.from_edges, from_scipy, "
+                "from_networkx) and pickle it again"
+            )
         for name in _FIELDS:
             value = state[name]
             if isinstance(value, np.ndarray):
+                value = np.array(value)         # our own copy, read-only
                 value.flags.writeable = False
             object.__setattr__(self, name, value)
+        if not self.directed:                   # the transpose is the same arrays
+            for name in ("indptr", "indices", "weights"):
+                object.__setattr__(self, f"in_{name}", getattr(self, f"out_{name}"))
 
     @classmethod
     def _build(cls, A, *, directed, weighted, labels=None, symmetric=None):
@@ -355,8 +394,11 @@ class Graph:
         matrix : scipy.sparse matrix or array, or numpy.ndarray
             Square ``n x n`` adjacency; ``matrix[u, v] != 0`` is an arc
             ``u -> v`` with weight ``matrix[u, v]``.  Duplicate stored
-            entries are summed, explicitly stored zeros (also those produced
-            by summing) are dropped.
+            entries are summed (in float64).  An explicitly stored zero (also
+            one produced by summing) is an arc of weight 0, as in
+            ``scipy.sparse.csgraph`` and ``networkx.from_scipy_sparse_array``;
+            call ``matrix.eliminate_zeros()`` first to drop them.  In a dense
+            array, 0 means no arc.
         directed : bool or None, optional
             None (default): directed unless the matrix is symmetric.  False:
             undirected; the matrix must then be symmetric.  True: directed.
@@ -382,10 +424,11 @@ class Graph:
                     f"{matrix.shape}"
                 )
             _check_real_dtype(matrix.dtype, "adjacency matrix")
+            # to float64 before duplicates are summed: int8/int16 sums would overflow
             if matrix.format == "csr":
                 A = sps.csr_array(matrix, dtype=np.float64, copy=True)
             else:
-                A = sps.csr_array(matrix.tocsr(), dtype=np.float64)
+                A = sps.csr_array(matrix.astype(np.float64).tocsr())
         elif isinstance(matrix, np.ndarray):
             dense = np.asarray(matrix)
             if dense.ndim != 2:
@@ -404,8 +447,8 @@ class Graph:
             raise GraphInputError(
                 f"adjacency matrix must be square, got shape {tuple(A.shape)}"
             )
+        _check_node_count(int(A.shape[0]), f"an adjacency matrix of shape {tuple(A.shape)}")
         _canonical_csr(A)
-        A.eliminate_zeros()
         _check_finite(A.data, "adjacency matrix values", _arc_location(A.indptr, A.indices))
         weighted = not bool(np.all(A.data == 1.0))
         if directed is not None:
@@ -473,6 +516,10 @@ class Graph:
         top = int(max(src.max(), dst.max())) if m else -1
         if num_nodes is None:
             n = top + 1
+            if m:
+                name, arr = ("src", src) if src.max() == top else ("dst", dst)
+                _check_node_count(n, f"{name} holds node id {top} (index "
+                                     f"{int(np.argmax(arr))}), so the graph")
         else:
             try:
                 n = int(num_nodes)
@@ -482,6 +529,7 @@ class Graph:
                 raise GraphInputError(
                     f"num_nodes must be a non-negative integer, got {num_nodes!r}"
                 )
+            _check_node_count(n, f"num_nodes={n}: the graph")
             if top >= n:
                 name, arr = ("src", src) if src.max() >= n else ("dst", dst)
                 i = int(np.argmax(arr >= n))
@@ -545,7 +593,7 @@ class Graph:
             If ``G`` is not a networkx graph or a weight is not a finite real
             number.
         """
-        if not _is_networkx(G):
+        if not is_networkx(G):
             raise GraphInputError(
                 f"from_networkx expects a networkx graph, got "
                 f"{type(G).__module__}.{type(G).__qualname__}"
@@ -663,6 +711,64 @@ class Graph:
         return dict(zip(self.node_labels, arr.tolist()))
 
 
+def _csr_problem(indptr, indices, weights, n: int, m: int, side: str, idx) -> str | None:
+    """What is wrong with one CSR of a Graph's state, or None."""
+    for name, a, size in ((f"{side}_indptr", indptr, n + 1), (f"{side}_indices", indices, m)):
+        if not isinstance(a, np.ndarray) or a.dtype != idx or a.shape != (size,):
+            return (f"{name} should be a {idx} array of length {size}, got "
+                    f"{type(a).__name__} {getattr(a, 'dtype', '')} {getattr(a, 'shape', '')}")
+    if indptr[0] != 0 or indptr[-1] != m or np.any(np.diff(indptr) < 0):
+        return f"{side}_indptr does not run from 0 up to the arc count {m}"
+    if m and (indices.min() < 0 or indices.max() >= n):
+        return f"{side}_indices holds node ids outside 0 .. {n - 1}"
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    if m > 1 and np.any((np.diff(indices) <= 0) & (rows[1:] == rows[:-1])):
+        return f"the neighbour lists of {side}_indices are not sorted and duplicate-free"
+    if weights is not None and (not isinstance(weights, np.ndarray) or weights.dtype != np.float64
+                                or weights.shape != (m,)):
+        return f"{side}_weights should be None or a float64 array of length {m}"
+    return None
+
+
+def _state_problem(state) -> str | None:
+    """Why a pickled state cannot be a Graph, or None (checks every invariant kernels rely on)."""
+    if not isinstance(state, dict) or set(state) != set(_FIELDS):
+        return "its fields are not those of a Graph"
+    n, m, idx = state["num_nodes"], state["num_edges"], state["index_dtype"]
+    if type(n) is not int or type(m) is not int or n < 0 or m < 0:
+        return f"num_nodes={n!r} and num_edges={m!r} must be non-negative integers"
+    if idx not in (np.dtype(np.int32), np.dtype(np.int64)):
+        return f"index_dtype={idx!r} is neither int32 nor int64"
+    if (state["out_weights"] is None) != (state["in_weights"] is None):
+        return "only one of out_weights and in_weights is set"
+    for side in ("out", "in"):
+        problem = _csr_problem(state[f"{side}_indptr"], state[f"{side}_indices"],
+                               state[f"{side}_weights"], n, m, side, idx)
+        if problem:
+            return problem
+    for side in ("out", "in"):
+        deg = state[f"{side}_degree"]
+        if not (isinstance(deg, np.ndarray) and deg.dtype == np.int64
+                and np.array_equal(deg, np.diff(state[f"{side}_indptr"]))):
+            return f"{side}_degree does not match {side}_indptr"
+    sps = _sparse()
+    weights = state["out_weights"]
+    data = np.ones(m) if weights is None else weights
+    T = sps.csr_array((data, state["out_indices"], state["out_indptr"]), shape=(n, n)).T.tocsr()
+    T.sort_indices()
+    in_weights = state["in_weights"]
+    if not (np.array_equal(T.indptr, state["in_indptr"]) and np.array_equal(T.indices, state["in_indices"])
+            and (in_weights is None or np.array_equal(T.data, in_weights))):
+        return "the in-CSR is not the transpose of the out-CSR"
+    if not state["directed"] and not (np.array_equal(state["in_indptr"], state["out_indptr"])
+                                      and np.array_equal(state["in_indices"], state["out_indices"])):
+        return "it is marked undirected but its adjacency is not symmetric"
+    labels = state["node_labels"]
+    if labels is not None and (not isinstance(labels, list) or len(labels) != n):
+        return f"node_labels should be None or a list of {n} labels"
+    return None
+
+
 def _real_weight(x) -> float:
     """``float(x)`` for real numbers (int, float, bool, numpy scalars, Fraction)."""
     if isinstance(x, (numbers.Real, np.bool_)):
@@ -736,7 +842,7 @@ def as_graph(obj, weight=None) -> Graph:
         return obj
     if _is_sparse(obj) or isinstance(obj, np.ndarray):
         return Graph.from_scipy(obj)
-    if _is_networkx(obj):
+    if is_networkx(obj):
         return Graph.from_networkx(obj, weight=weight)
     raise GraphInputError(
         f"cannot use an object of type {type(obj).__module__}.{type(obj).__qualname__} "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import os
+import re
 import warnings
+import zlib
 
 import numpy as np
 
@@ -22,6 +25,31 @@ def _open_text(path):
     if name.endswith(".bz2"):
         return bz2.open(name, "rt")
     return open(name)
+
+
+@contextlib.contextmanager
+def _reading(path, what: str):
+    """Turn the ways a file can fail to be a text graph file into GraphInputError.
+
+    A missing file stays a FileNotFoundError, as for ``open``.
+    """
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        raise GraphInputError(f"{name} is a directory; pass the path of {what} file")
+    if not os.path.exists(name):
+        raise FileNotFoundError(name)
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise GraphInputError(f"{name} is not a text file (byte {exc.start} cannot be decoded as "
+                              f"UTF-8); pass {what} file, decompressed or named .gz/.bz2 "
+                              "if it is compressed") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        compressed = {".gz": "gzip", ".bz2": "bzip2"}.get(os.path.splitext(name)[1])
+        if compressed is None or isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise
+        raise GraphInputError(f"{name} is not a valid {compressed} file ({exc}); decompress it, "
+                              "or rename it if it is not compressed") from None
 
 
 def _first_data_line(path, comments):
@@ -63,11 +91,18 @@ def read_edgelist(path, directed=True, weighted=None, comments="#", num_nodes=No
     Raises
     ------
     GraphInputError
-        If a line cannot be parsed, has too few columns, or holds invalid
-        ids or weights.
+        If a line cannot be parsed, has too few columns, has a different
+        number of columns than the first one while ``weighted`` is None, or
+        holds invalid ids or weights; if the path is a directory, not text,
+        or not validly compressed.
     FileNotFoundError
         If ``path`` does not exist.
     """
+    with _reading(path, "an edge-list"):
+        return _read_edgelist(path, directed, weighted, comments, num_nodes)
+
+
+def _read_edgelist(path, directed, weighted, comments, num_nodes) -> Graph:
     first = _first_data_line(path, comments)
     if first is None:
         empty = np.empty(0, dtype=np.int64)
@@ -80,6 +115,7 @@ def read_edgelist(path, directed=True, weighted=None, comments="#", num_nodes=No
             f"{os.fspath(path)}: line {lineno} has {ncols} column(s); an edge list needs "
             "'u v' or 'u v w' on each line"
         )
+    detected = weighted is None
     if weighted is None:
         if ncols > 3:
             raise GraphInputError(
@@ -98,6 +134,8 @@ def read_edgelist(path, directed=True, weighted=None, comments="#", num_nodes=No
     else:
         dtype = np.int64
         usecols = (0, 1)
+    if detected:
+        usecols = None          # every line must have as many columns as the first
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
@@ -105,6 +143,17 @@ def read_edgelist(path, directed=True, weighted=None, comments="#", num_nodes=No
                 path, dtype=dtype, comments=comments, usecols=usecols, ndmin=1 if weighted else 2
             )
     except ValueError as exc:
+        changed = (re.search(r"changed from (\d+) to (\d+) at row (\d+)", str(exc)) or
+                   re.search(r"requires (\d+) columns but (\d+) were found at row (\d+)", str(exc)))
+        if changed:
+            before, after, row = changed.groups()
+            fix = ("give every line its weight, or pass weighted=False to ignore the weights"
+                   if int(after) < int(before) else
+                   "pass weighted=True to read the third column as the weight (every line then "
+                   "needs one) or weighted=False to ignore it")
+            raise GraphInputError(
+                f"{os.fspath(path)}: data row {row} has {after} columns but the first has "
+                f"{before}; {fix}") from None
         raise GraphInputError(f"{os.fspath(path)}: cannot parse edge list: {exc}") from None
 
     if weighted:
@@ -144,20 +193,20 @@ def read_matrix_market(path, directed=None) -> Graph:
     Raises
     ------
     GraphInputError
-        If the file is not valid Matrix Market or not a square real matrix.
+        If the file is not valid Matrix Market or not a square real matrix;
+        if the path is a directory, not text, or not validly compressed.
     FileNotFoundError
         If ``path`` does not exist.
     """
     import scipy.io
 
-    if not os.path.exists(os.fspath(path)):
-        raise FileNotFoundError(os.fspath(path))
-    try:
-        matrix = scipy.io.mmread(path)
-    except (ValueError, IndexError, OverflowError) as exc:
-        raise GraphInputError(
-            f"{os.fspath(path)}: not a readable Matrix Market file: {exc}"
-        ) from None
+    with _reading(path, "a Matrix Market"):
+        try:
+            matrix = scipy.io.mmread(path)
+        except (ValueError, IndexError, OverflowError) as exc:
+            raise GraphInputError(
+                f"{os.fspath(path)}: not a readable Matrix Market file: {exc}"
+            ) from None
     try:
         return Graph.from_scipy(matrix, directed=directed)
     except GraphInputError as exc:

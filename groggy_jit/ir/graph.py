@@ -48,6 +48,7 @@ class Param:
     default: Any
     node: bool = False          # a node id: checked against the graph, labels accepted
     per_node: bool = False      # one value per node: an array given at run time
+    domain: str = ""            # name of its Domain (ir.domains), checked when binding
 
 # Checks an algorithm asks the executor to make on every graph before running.
 REQUIREMENTS = ("nonnegative_weights", "undirected")
@@ -146,10 +147,10 @@ class IRGraph:
             raise KindError(f"{op}: {e}") from None
 
     def add_param(self, name: str, dtype: DType, default: Any, node: bool = False,
-                  per_node: bool = False) -> Node:
+                  per_node: bool = False, domain: str = "") -> Node:
         if name in self.params:
             raise IRError(f"parameter {name!r} declared twice")
-        self.params[name] = Param(name, dtype, default, node, per_node)
+        self.params[name] = Param(name, dtype, default, node, per_node, domain)
         op = "node_param" if per_node else "param"
         return self.add(op, name=name, dtype=dtype.value, hint=name)
 

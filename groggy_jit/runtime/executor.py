@@ -22,11 +22,14 @@ def edge_weights(graph: Graph, needed: bool) -> tuple[np.ndarray, np.ndarray]:
     return ones, ones
 
 
-def kernel_args(graph: Graph, params: dict, uses_weights: bool = False) -> tuple:
+def kernel_args(graph: Graph, params: dict, uses_weights: bool = False,
+                interrupt: np.ndarray | None = None) -> tuple:
+    """The kernel's arguments; ``interrupt`` (one int64, 0) is the caller's stop flag."""
     in_w, out_w = edge_weights(graph, uses_weights)
     values = {"n": np.int64(graph.num_nodes), "directed": bool(graph.directed),
               "in_indptr": graph.in_indptr, "in_indices": graph.in_indices,
               "out_indptr": graph.out_indptr, "out_indices": graph.out_indices,
-              "in_weights": in_w, "out_weights": out_w}
+              "in_weights": in_w, "out_weights": out_w,
+              "interrupt": np.zeros(1, np.int64) if interrupt is None else interrupt}
     return (*(values[name] for name in GRAPH_ARGUMENTS),
             *(params[name] for name in parameter_order(params)))

@@ -7,7 +7,8 @@ import difflib
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, ParameterValueError
+from ..ir.domains import DOMAINS
 from ..ir.graph import Param
 from ..ir.types import DType
 
@@ -128,4 +129,14 @@ def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
             bound[name] = node_values(param, value, graph)
         else:
             bound[name] = _coerce(param, value)
+        if not param.node and (graph is not None or not param.per_node):
+            check_domain(param, bound[name])
     return bound
+
+
+def check_domain(param: Param, value) -> None:
+    """Raise ParameterValueError if ``value`` lies outside the parameter's declared domain."""
+    domain = DOMAINS.get(param.domain)
+    problem = domain.problem(value) if domain is not None else None
+    if problem:
+        raise ParameterValueError(f"parameter {param.name!r}: {problem}")
