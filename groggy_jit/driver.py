@@ -58,6 +58,10 @@ class _Runner:
     kinds: dict[str, str]
 
 
+# Graphs with at least this many nodes + arcs run their loops where Ctrl-C can stop them.
+INTERRUPTIBLE_SIZE = 1 << 16
+
+
 class Algorithm:
     """An algorithm written in the DSL.
 
@@ -165,8 +169,11 @@ class Algorithm:
         runner = self._runner(graph.index_dtype)
         start = time.perf_counter()
         interrupt = np.zeros(1, np.int64)
+        # Handing a run to the kernel thread (so Ctrl-C can stop its loops) costs tens of
+        # microseconds: small graphs run directly and are interrupted when they return.
+        interruptible = runner.loops and graph.num_nodes + graph.num_edges >= INTERRUPTIBLE_SIZE
         raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt),
-                          interrupt if runner.loops else None)
+                          interrupt if interruptible else None)
         seconds = time.perf_counter() - start
         self.stats.runs += 1
         self.stats.run_seconds += seconds

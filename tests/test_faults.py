@@ -256,7 +256,7 @@ INTERRUPTED = textwrap.dedent("""
             x = sG.var("x", sG @ x / sG.N + 1.0)
         return x
 
-    G = gj.Graph.from_edges(np.arange(2000), (np.arange(2000) + 1) % 2000, directed=False)
+    G = gj.Graph.from_edges(np.arange(40_000), (np.arange(40_000) + 1) % 40_000, directed=False)  # big enough to run interruptibly
     spin(G, rounds=1)                              # compiled and warm
     start = time.perf_counter()
     spin(G, rounds=2000)
