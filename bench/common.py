@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import tempfile
@@ -21,6 +22,7 @@ __all__ = [
     "edges_to_csr",
     "kron_graph_csr",
     "urand_graph_csr",
+    "cached_csr",
     "timeit",
     "print_table",
     "fmt_ms",
@@ -29,7 +31,7 @@ __all__ = [
 # Generated graphs are cached here (not tracked by git).
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 # Bump when the generator or the symmetrisation changes, to invalidate caches.
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 
 def edges_to_csr(src, dst, num_nodes, symmetric=True):
@@ -68,12 +70,27 @@ def _with_index_dtype(indptr, indices, num_nodes):
     return A
 
 
-def _cached_csr(name: str, build: Callable[[], sp.csr_array], cache: bool):
+def _checksum(indptr, indices, num_nodes) -> str:
+    """SHA-256 of a graph's CSR arrays: a cached file must match it to be used."""
+    h = hashlib.sha256(str(int(num_nodes)).encode())
+    for a in (indptr, indices):
+        h.update(np.ascontiguousarray(a, dtype=np.int64).tobytes())
+    return h.hexdigest()
+
+
+def cached_csr(name: str, build: Callable[[], sp.csr_array], cache: bool):
+    """``build()``, cached as ``DATA_DIR/<name>_v<format>.npz`` with a checksum.
+
+    A cached file whose arrays do not match its stored checksum (truncated,
+    edited, or written by another version) is rebuilt, never used.
+    """
     path = DATA_DIR / f"{name}_v{_FORMAT_VERSION}.npz"
     if cache and path.exists():
         try:
             with np.load(path) as z:
-                return _with_index_dtype(z["indptr"], z["indices"], int(z["num_nodes"]))
+                indptr, indices, n = z["indptr"], z["indices"], int(z["num_nodes"])
+                if str(z["sha256"]) == _checksum(indptr, indices, n):
+                    return _with_index_dtype(indptr, indices, n)
         except (OSError, ValueError, KeyError):
             pass  # unreadable: rebuild and overwrite
     A = build()
@@ -82,7 +99,8 @@ def _cached_csr(name: str, build: Callable[[], sp.csr_array], cache: bool):
         fd, tmp = tempfile.mkstemp(dir=DATA_DIR, suffix=".npz.tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, indptr=A.indptr, indices=A.indices, num_nodes=A.shape[0])
+                np.savez(f, indptr=A.indptr, indices=A.indices, num_nodes=A.shape[0],
+                         sha256=_checksum(A.indptr, A.indices, A.shape[0]))
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
@@ -105,7 +123,7 @@ def kron_graph_csr(scale, edge_factor=16, seed=0, cache=True):
         both are the same object.
     """
     name = f"kron_s{scale}_ef{edge_factor}_seed{seed}"
-    A = _cached_csr(name, lambda: edges_to_csr(*kronecker_edges(scale, edge_factor, seed=seed)), cache)
+    A = cached_csr(name, lambda: edges_to_csr(*kronecker_edges(scale, edge_factor, seed=seed)), cache)
     return A, A
 
 
@@ -116,7 +134,7 @@ def urand_graph_csr(scale, edge_factor=16, seed=0, cache=True):
     """
     n = 1 << scale
     name = f"urand_s{scale}_ef{edge_factor}_seed{seed}"
-    A = _cached_csr(
+    A = cached_csr(
         name, lambda: edges_to_csr(*uniform_random_edges(n, edge_factor * n, seed=seed)), cache
     )
     return A, A

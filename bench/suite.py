@@ -1,0 +1,252 @@
+"""The benchmark run: every graph, kernel and library, checked, timed within a budget.
+
+For each graph: load it (timed), build the inputs every kernel shares
+(weights, source, sampled betweenness sources) and the reference answers (not
+timed), then for each library build its own graph object (timed as
+construction) and for each kernel: one warm-up call, whose output must pass
+the check before the time counts, then up to ``repeat`` timed calls, fewer
+when they would overrun ``budget`` seconds. A row is never dropped: a kernel
+that is missing, over the time cap (predicted from the same library on a
+smaller graph of the family), wrong or failing is a row saying so.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import checks
+from .graphs import graph_spec
+from .kernels import pick_source, symmetric_weights
+from .peers import KERNELS, Missing, bc_sources, libraries
+
+__all__ = ["Row", "run_suite", "environment", "prepare_inputs"]
+
+# networkx keeps Python objects per arc: above this many arcs it would not fit in memory
+NETWORKX_MAX_ARCS = 20_000_000
+# How work grows with the arc count when predicting a bigger graph's time from a smaller one.
+GROWTH = {"tc": 1.5}
+
+
+@dataclass
+class Row:
+    graph: str
+    kernel: str
+    library: str
+    role: str
+    status: str                 # ok, mismatch, error, missing, over budget
+    detail: str = ""
+    median_ms: float | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    runs: int = 0
+    first_ms: float | None = None  # the warm-up call (includes compiling, for JIT libraries)
+    times_ms: list = field(default_factory=list)
+
+
+def prepare_inputs(A, seed=0):
+    """Inputs every implementation takes, built once per graph (not timed)."""
+    W = symmetric_weights(A, seed=seed)
+    n = A.shape[0]
+    sources = bc_sources(n, seed=seed)
+    mask = np.zeros(n, dtype=bool)
+    mask[sources] = True
+    return {"A": A, "W": W, "indptr": A.indptr, "indices": A.indices, "weights": W.data,
+            "source": pick_source(A.indptr, seed=seed), "n": n,
+            "bc_sources": sources, "bc_mask": mask}
+
+
+def environment(threads: int, libs) -> dict:
+    """What the numbers depend on: versions, CPU, threads, thread layer and wait policy."""
+    import numba
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet
+        layer = "not yet chosen"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=os.path.dirname(__file__), timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "threads": threads, "platform": platform.platform(),
+        "python": platform.python_version(), "numba_threading_layer": layer,
+        "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "unset"),
+        "commit": commit, "command": "python -m bench " + " ".join(sys.argv[1:]),
+        "versions": {lib.name: lib.version for lib in libs if lib.missing is None},
+        "single_threaded": [lib.name for lib in libs if not lib.parallel],
+        "missing": {lib.name: lib.missing for lib in libs if lib.missing},
+        "numpy": np.__version__,
+    }
+
+
+class _Predictor:
+    """Seconds a row would take, from the same library and kernel on a smaller graph."""
+
+    def __init__(self):
+        self.seen = {}  # (family, library, kernel) -> (arcs, seconds)
+
+    def record(self, family, library, kernel, arcs, seconds):
+        self.seen[family, library, kernel] = (arcs, seconds)
+
+    def predict(self, family, library, kernel, arcs):
+        if (family, library, kernel) not in self.seen:
+            return None
+        m0, s0 = self.seen[family, library, kernel]
+        return s0 * (arcs / max(m0, 1)) ** GROWTH.get(kernel, 1.0)
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, (time.perf_counter() - t0) * 1e3
+
+
+def _error(exc) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+
+
+def run_row(row, impl, native, inp, ref, repeat, budget, cap):
+    """Warm up, check, time; fills ``row`` in place."""
+    try:
+        run, canon = impl(native, inp)
+        out, row.first_ms = _timed(run)
+        problem = checks.check(row.kernel, canon(out), ref, inp)
+    except Exception as exc:  # a library failing is a result to show, not a crash
+        row.status, row.detail = "error", _error(exc)
+        return
+    if problem is not None:
+        row.status, row.detail = "mismatch", problem
+        return
+    times = []
+    if row.first_ms > cap * 1e3:
+        row.detail = "one cold run only (over the time cap)"
+    else:
+        spent = 0.0
+        while len(times) < repeat and (not times or spent + times[-1] <= budget * 1e3):
+            out, ms = _timed(run)
+            times.append(ms)
+            spent += ms
+        if len(times) < repeat:
+            row.detail = f"{len(times)} of {repeat} runs (time budget)"
+        last = checks.check(row.kernel, canon(out), ref, inp)
+        if last is not None:
+            row.status, row.detail = "mismatch", f"timed run: {last}"
+            return
+    runs = len(times)
+    times = times or [row.first_ms]
+    row.status, row.runs, row.times_ms = "ok", runs, times
+    row.median_ms, row.min_ms, row.max_ms = statistics.median(times), min(times), max(times)
+
+
+def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget=10.0, cap=120.0,
+              cache=True, progress=None):
+    """Run the benchmark; returns ``{"environment", "graphs", "construction", "rows"}``.
+
+    ``only`` limits the libraries (names as in ``bench.peers.libraries``);
+    ``progress(done, total, text)`` is called around every row.
+    """
+    import numba
+
+    threads = threads or numba.config.NUMBA_NUM_THREADS
+    libs = [lib for lib in libraries(threads) if only is None or lib.name in only]
+    specs = [graph_spec(name) for name in graphs]
+    total = len(specs) * len(kernels) * len(libs)
+    done, predictor = 0, _Predictor()
+    graph_rows, construction, rows = [], [], []
+    say = progress or (lambda done, total, text: None)
+    for spec in specs:
+        if not spec.available:
+            for lib in libs:
+                for k in kernels:
+                    rows.append(Row(spec.name, k, lib.name, lib.role, "missing", spec.note + " not installed"))
+            done += len(libs) * len(kernels)
+            continue
+        say(done, total, f"{spec.name}: generating or loading")
+        t0 = time.perf_counter()
+        A = spec.load(cache)
+        load_s = time.perf_counter() - t0
+        inp = prepare_inputs(A)
+        say(done, total, f"{spec.name}: reference answers")
+        refs, ref_how = {}, {}
+        for k in kernels:
+            refs[k], ref_how[k] = checks.reference(k, inp)
+        arcs = int(A.nnz)
+        graph_rows.append({"name": spec.name, "family": spec.family, "note": spec.note, "nodes": inp["n"],
+                           "arcs": arcs, "index_bytes": A.indices.dtype.itemsize, "load_s": load_s,
+                           "source": int(inp["source"]), "references": ref_how})
+        for lib in libs:
+            native, built = None, False
+            for k in kernels:
+                row = Row(spec.name, k, lib.name, lib.role, "missing")
+                rows.append(row)
+                done += 1
+                impl = lib.kernels.get(k, Missing("no such kernel"))
+                predicted = predictor.predict(spec.family, lib.name, k, arcs)
+                if lib.missing:
+                    row.detail = lib.missing
+                elif isinstance(impl, Missing):
+                    row.detail = impl.reason
+                elif lib.module == "networkx" and arcs > NETWORKX_MAX_ARCS:
+                    row.status, row.detail = "over budget", f"networkx above {NETWORKX_MAX_ARCS:,} arcs (memory)"
+                elif predicted is not None and predicted > cap:
+                    row.status = "over budget"
+                    row.detail = f"predicted {predicted:.0f} s > cap {cap:g} s (from a smaller {spec.family})"
+                else:
+                    say(done - 1, total, f"{spec.name}: {k} / {lib.name}")
+                    if not built:
+                        built = True
+                        try:
+                            native, ms = _timed(lambda: lib.build(inp))
+                            construction.append({"graph": spec.name, "library": lib.name, "ms": ms})
+                        except Exception as exc:
+                            native = exc
+                    if isinstance(native, Exception):
+                        row.status, row.detail = "error", "graph construction: " + _error(native)
+                        continue
+                    run_row(row, impl, native, inp, refs[k], repeat, budget, cap)
+                    if row.status == "ok":
+                        predictor.record(spec.family, lib.name, k, arcs, row.median_ms / 1e3)
+                note = lib.notes.get(k)
+                if note and row.status != "missing":
+                    row.detail = "; ".join(filter(None, [row.detail, note]))
+            say(done, total, f"{spec.name}: {lib.name} done")
+    env = environment(threads, libs)
+    return {"environment": env, "graphs": graph_rows, "construction": construction,
+            "rows": [asdict(r) for r in rows], "kernels": list(kernels)}
+
+
+def best(rows, graph, kernel, roles):
+    """The fastest checked row of ``graph``/``kernel`` among libraries of ``roles``, or None."""
+    ok = [r for r in rows if r["graph"] == graph and r["kernel"] == kernel and r["role"] in roles
+          and r["status"] == "ok"]
+    return min(ok, key=lambda r: r["median_ms"]) if ok else None
+
+
+def ratios(rows, graph, kernel):
+    """``(generated / hand-written, best peer / generated, best peer name)`` (None when unknown)."""
+    gen = best(rows, graph, kernel, ("generated",))
+    hand = best(rows, graph, kernel, ("hand-written",))
+    peer = best(rows, graph, kernel, ("peer",))
+    gh = gen["median_ms"] / hand["median_ms"] if gen and hand else None
+    pg = peer["median_ms"] / gen["median_ms"] if gen and peer else None
+    return gh, pg, peer["library"] if peer else None
+
+
+def fmt_ratio(x):
+    return "-" if x is None or not math.isfinite(x) else f"{x:.2f}x"
