@@ -1,6 +1,8 @@
 """Benchmarks: generated kernels against hand-written kernels and peers.
 
-Run a benchmark as a module from the repository root, for example
-``python -m bench.pagerank --scale 18``. Graphs follow the GAP benchmark
-conventions and are cached under ``bench/.data/``.
+``python -m bench`` (``--quick`` for a short run) runs every kernel on every
+graph with every installed library and writes a table and plots; see
+``bench/__main__.py``. The older single-topic benchmarks run the same way,
+for example ``python -m bench.pagerank --scale 18``. Graphs follow the GAP
+benchmark conventions and are cached under ``bench/.data/``.
 """

@@ -32,9 +32,9 @@ HERE = Path(__file__).resolve().parent
 FULL = ["kron16", "kron18", "kron20", "urand16", "urand18", "urand20", "grid256", "grid512", "grid1024",
         "road256", "road512", "road1024", "minnesota"]
 QUICK = ["kron14", "kron16", "urand14", "grid128", "road128", "road256", "minnesota"]
-PRESETS = {  # graphs, repeat, per-row time budget (s), per-row cap (s), triad doubles
-    "full": (FULL, 5, 10.0, 120.0, 1 << 26),
-    "quick": (QUICK, 3, 1.0, 10.0, 1 << 24),
+PRESETS = {  # graphs, repeat, per-row time budget (s), per-row cap (s), triad array MiB
+    "full": (FULL, 5, 10.0, 120.0, 512),
+    "quick": (QUICK, 3, 1.0, 10.0, 128),
 }
 
 
@@ -81,13 +81,14 @@ def parse_args(argv=None):
     p.add_argument("--out", type=Path, default=HERE / "results", help="output folder (default bench/results)")
     p.add_argument("--publish", action="store_true", help="also write bench/RESULTS.md and bench/plots/")
     p.add_argument("--no-cache", action="store_true", help="regenerate the graphs, do not cache them")
+    p.add_argument("--bandwidth-mib", type=int, help="size of each triad array (default 512, quick 128)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    graphs, repeat, budget, cap, triad_doubles = PRESETS["quick" if args.quick else "full"]
+    graphs, repeat, budget, cap, triad_mib = PRESETS["quick" if args.quick else "full"]
     from . import report
     from .bandwidth import triad_gbps
     from .graphs import graph_spec
@@ -103,9 +104,10 @@ def main(argv=None) -> int:
                             repeat=args.repeat or repeat, budget=args.budget or budget,
                             cap=args.cap or cap, cache=not args.no_cache, progress=say)
         say(len(results["rows"]), len(results["rows"]), "streaming bandwidth")
-        results["triad_gbps"] = triad_gbps(triad_doubles)
+        results["triad_gbps"] = triad_gbps((args.bandwidth_mib or triad_mib) << 17)
     finally:
         close()
+    results["environment"]["command"] = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     results["pagerank_gbps"] = report.pagerank_gbps(results)
     results["seconds"] = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)

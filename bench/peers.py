@@ -57,7 +57,7 @@ class Missing:
 class Library:
     name: str
     module: str                     # imported to tell whether it is installed
-    distribution: str               # its version comes from this package
+    distribution: str               # its version comes from this package (or module.__version__)
     parallel: bool                  # follows the benchmark's thread count
     build: Callable                 # inputs -> native graph object
     kernels: dict = field(default_factory=dict)
@@ -69,8 +69,8 @@ class Library:
     def version(self):
         try:
             return importlib.metadata.version(self.distribution)
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        except importlib.metadata.PackageNotFoundError:  # e.g. groggy-jit run from a checkout
+            return getattr(importlib.import_module(self.module), "__version__", None)
 
 
 def _pr_tol(inp):

@@ -44,6 +44,7 @@ def markdown(results) -> str:
     """The whole report as Markdown: environment, summary ratios, per-graph tables, notes."""
     env, rows, kernels = results["environment"], results["rows"], results["kernels"]
     libs = list(dict.fromkeys(r["library"] for r in rows))
+    serial = set(env["single_threaded"])
     lines = ["# groggy-jit benchmark", "", f"Command: `{env['command']}`", ""]
     lines += [f"- CPU: {env['cpu']} ({env['cores']} cores); {env['threads']} threads for every "
               f"parallel library; Numba threading layer {env['numba_threading_layer']}; "
@@ -75,7 +76,8 @@ def markdown(results) -> str:
         lines += [f"## {g['name']}: {g['note']}", "",
                   f"{g['nodes']:,} nodes, {g['arcs']:,} arcs (symmetric), load {g['load_s']:.2f} s, "
                   f"source {g['source']}", ""]
-        lines += ["| kernel | " + " | ".join(libs) + " |", "|" + "---|" * (len(libs) + 1)]
+        heads = [f"{lib} (1 thread)" if lib in serial else lib for lib in libs]
+        lines += ["| kernel | " + " | ".join(heads) + " |", "|" + "---|" * (len(libs) + 1)]
         for k in kernels:
             cells = [TITLES[k]]
             for lib in libs:
@@ -101,6 +103,12 @@ def markdown(results) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _colors(results):
+    """One colour per library, the same in every plot."""
+    libs = dict.fromkeys(r["library"] for r in results["rows"])
+    return {lib: f"C{i % 10}" for i, lib in enumerate(libs)}
+
+
 def _plt():
     import matplotlib
 
@@ -115,6 +123,7 @@ def plot_ratios(results, path: Path):
     plt = _plt()
     rows, kernels, graphs = results["rows"], results["kernels"], [g["name"] for g in results["graphs"]]
     libs = list(dict.fromkeys(r["library"] for r in rows if r["status"] == "ok"))
+    colors = _colors(results)
     fig, axes = plt.subplots(len(kernels), 1, figsize=(8, 1.9 * len(kernels)), squeeze=False)
     width = 0.8 / max(len(libs), 1)
     for ax, k in zip(axes[:, 0], kernels):
@@ -128,7 +137,7 @@ def plot_ratios(results, path: Path):
                 if peer and mine:
                     xs.append(j + (i - len(libs) / 2) * width)
                     ys.append(mine[0] / min(peer))
-            ax.bar(xs, ys, width, label=lib)
+            ax.bar(xs, ys, width, label=lib, color=colors[lib])
         ax.axhline(1.0, color="k", lw=0.6)
         ax.set_yscale("log")
         ax.set_title(TITLES[k], fontsize=8)
@@ -150,27 +159,30 @@ def plot_scaling(results, path: Path):
     cols = 2
     fig, axes = plt.subplots(math.ceil(len(kernels) / cols), cols, figsize=(9, 2.4 * math.ceil(len(kernels) / cols)),
                              squeeze=False)
-    markers = "osD^v<>x+"
+    markers = dict(zip(families, "osD^v<>x+"))
+    colors = _colors(results)
     for ax, k in zip(axes.ravel(), kernels):
-        for lib in dict.fromkeys(r["library"] for r in rows):
-            for fi, fam in enumerate(families):
+        for lib in colors:
+            for fam in families:
                 pts = sorted((graphs[r["graph"]]["arcs"], r["median_ms"]) for r in rows
                              if r["kernel"] == k and r["library"] == lib and r["status"] == "ok"
                              and graphs[r["graph"]]["family"] == fam)
                 if pts:
-                    ax.plot(*zip(*pts), marker=markers[fi % len(markers)], ms=3, lw=0.8,
-                            label=f"{lib} ({fam})")
+                    ax.plot(*zip(*pts), marker=markers[fam], ms=3, lw=0.8, color=colors[lib])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(TITLES[k], fontsize=8)
         ax.tick_params(labelsize=6)
     for ax in axes.ravel()[len(kernels):]:
         ax.axis("off")
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=5, ncol=4, loc="lower center")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, lw=1.5, label=lib) for lib, c in colors.items()]
+    handles += [Line2D([], [], color="k", marker=m, lw=0, ms=4, label=fam) for fam, m in markers.items()]
+    fig.legend(handles=handles, fontsize=6, ncol=5, loc="lower center")
     fig.supxlabel("arcs", fontsize=8)
     fig.supylabel("median ms", fontsize=8)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=70)
     plt.close(fig)
 
@@ -181,11 +193,12 @@ def plot_bandwidth(results, path: Path):
     gbps = results.get("pagerank_gbps") or []
     graphs = list(dict.fromkeys(b["graph"] for b in gbps))
     libs = list(dict.fromkeys(b["library"] for b in gbps))
+    colors = _colors(results)
     fig, ax = plt.subplots(figsize=(8, 3))
     width = 0.8 / max(len(libs), 1)
     for i, lib in enumerate(libs):
         pts = [(graphs.index(b["graph"]) + (i - len(libs) / 2) * width, b["gbps"]) for b in gbps if b["library"] == lib]
-        ax.bar(*zip(*pts), width, label=lib)
+        ax.bar(*zip(*pts), width, label=lib, color=colors[lib])
     ax.axhline(results["triad_gbps"], color="k", ls="--", lw=0.8, label="triad ceiling")
     ax.set_xticks(range(len(graphs)), graphs, fontsize=7)
     ax.set_ylabel("GB/s", fontsize=8)
