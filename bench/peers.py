@@ -73,6 +73,12 @@ class Library:
             return getattr(importlib.import_module(self.module), "__version__", None)
 
 
+def _generated_graphs(inp):
+    from .generated import graphs
+
+    return graphs(inp)
+
+
 def _pr_tol(inp):
     return PR_L1_STOP / inp["n"]
 
@@ -82,48 +88,35 @@ def _as_array(r):
 
 
 # ------------------------------------------------------------------ groggy-jit
-def _generated_build(inp):
-    import groggy_jit as gj
-
-    return {"A": gj.Graph.from_scipy(inp["A"], directed=False),
-            "W": gj.Graph.from_scipy(inp["W"], directed=False)}
-
-
-def _gj(name):
-    import groggy_jit as gj
-
-    return getattr(gj, name)
-
-
 def _generated():
-    def pagerank(tol_of):
-        def impl(g, inp):
-            algo, tol = _gj("pagerank"), tol_of(inp)
-            return (lambda: algo.run(g["A"], damping=PR_DAMPING, tol=tol, max_iter=PR_MAX_ITER),
-                    lambda r: ("value", r.value))
-        return impl
+    from . import generated
 
-    def single(name, graph="A", canon=lambda r: ("value", r.value), **params):
-        def impl(g, inp):
-            algo = _gj(name)
+    def impl(factory, kind, **params):
+        def make(_, inp):
             kw = {k: (v(inp) if callable(v) else v) for k, v in params.items()}
-            return (lambda: algo.run(g[graph], **kw)), canon
-        return impl
+            return factory(inp, **kw), lambda r: (kind, r)
+        return make
 
-    src = lambda inp: int(inp["source"])  # noqa: E731
+    def pagerank(tol):
+        return impl(generated.pagerank, "value", damping=PR_DAMPING, tol=tol, max_iter=PR_MAX_ITER)
+
     return {
         "pagerank_gap": pagerank(_pr_tol),
-        "pagerank_20": pagerank(lambda inp: 0.0),
-        "cc": single("connected_components_fastsv"),
-        "bfs": single("bfs", source=src, canon=lambda r: ("depth", r.values["depth"])),
-        "sssp": single("sssp_delta", graph="W", source=src, delta=DELTA),
-        "tc": single("triangle_count"),
-        "bc": single("betweenness_centrality", sources=lambda inp: inp["bc_mask"]),
+        "pagerank_20": pagerank(0.0),
+        "cc": impl(generated.connected_components, "labels"),
+        "bfs": impl(generated.bfs, "depth"),
+        "sssp": impl(generated.sssp, "value", delta=DELTA),
+        "tc": impl(generated.triangle_count, "value"),
+        "bc": impl(generated.betweenness, "value"),
     }
 
 
 # --------------------------------------------------------------- hand-written
 def _hand():
+    """The first hand-written kernel of each group in ``bench.kernels`` (afforest, direction-
+    optimizing BFS, delta-stepping, ordered triangle count), and the pull PageRank."""
+    from .kernels import hand_written
+
     def pagerank(tol_of):
         def impl(_, inp):
             from kernels.pagerank import pagerank_pull
@@ -133,30 +126,12 @@ def _hand():
                     lambda r: ("value", r[0]))
         return impl
 
-    def cc(_, inp):
-        from kernels.components import afforest
+    def first(key, canon):
+        return lambda _, inp: (next(iter(hand_written(key, inp).values())), canon)
 
-        return (lambda: afforest(inp["indptr"], inp["indices"])), lambda r: ("labels", r)
-
-    def bfs(_, inp):
-        from kernels.bfs import bfs as run
-
-        ip, ix = inp["indptr"], inp["indices"]
-        return (lambda: run(ip, ix, ip, ix, inp["source"])), lambda r: ("depth", r[0])
-
-    def sssp(_, inp):
-        from kernels.sssp import delta_stepping
-
-        ip, ix, w = inp["indptr"], inp["indices"], inp["weights"]
-        return (lambda: delta_stepping(ip, ix, w, inp["source"], DELTA)), lambda r: ("value", r)
-
-    def tc(_, inp):
-        from kernels.triangles import triangle_count
-
-        return (lambda: triangle_count(inp["indptr"], inp["indices"])), lambda r: ("value", r)
-
-    return {"pagerank_gap": pagerank(_pr_tol), "pagerank_20": pagerank(lambda inp: 0.0), "cc": cc,
-            "bfs": bfs, "sssp": sssp, "tc": tc,
+    return {"pagerank_gap": pagerank(_pr_tol), "pagerank_20": pagerank(lambda inp: 0.0),
+            "cc": first("cc", lambda r: ("labels", r)), "bfs": first("bfs", lambda r: ("depth", r[0])),
+            "sssp": first("sssp", lambda r: ("value", r)), "tc": first("tc", lambda r: ("value", r)),
             "bc": Missing("no hand-written betweenness kernel in kernels/")}
 
 
@@ -311,7 +286,10 @@ def _igraph():
         return (lambda: g.distances(source=s, weights="weight")[0]), _as_array
 
     def tc(g, inp):
-        return (lambda: g.motifs_randesu(size=3)[3]), lambda r: ("value", int(r))
+        degree = np.diff(inp["indptr"]).astype(np.float64)
+        # triangles at v = local clustering * d(d - 1) / 2; igraph has no plain count
+        return (lambda: g.transitivity_local_undirected(mode="zero"),
+                lambda r: ("value", int(np.rint(np.asarray(r) * degree * (degree - 1) / 2).sum()) // 3))
 
     def bc(g, inp):
         n, S = inp["n"], inp["bc_sources"]
@@ -428,7 +406,7 @@ def libraries(threads: int) -> list[Library]:
     """Every implementation, in table order; ``missing`` says why one cannot run here."""
     backend = _groggy_backend_name()
     libs = [
-        Library("groggy-jit", "groggy_jit", "groggy-jit", True, _generated_build, _generated(),
+        Library("groggy-jit", "groggy_jit", "groggy-jit", True, _generated_graphs, _generated(),
                 role="generated"),
         Library("hand-written", "kernels", "numba", True, lambda inp: None, _hand(),
                 role="hand-written"),
