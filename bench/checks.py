@@ -63,14 +63,21 @@ def _degree_ordered_upper(A):
     return sp.csr_array((np.ones(int(keep.sum())), (rank[C.row[keep]], rank[C.col[keep]])), shape=A.shape)
 
 
-def triangle_reference(A):
+def spgemm_triangles(A):
+    """Triangles by scipy: ``sum((U @ U) * U)`` over the degree-ordered upper part ``U``,
+    or None when ``U @ U`` would exceed ``TC_SCIPY_MAX_PRODUCTS`` products (memory)."""
     U = _degree_ordered_upper(A)
     products = int((np.diff(U.indptr) * np.asarray(U.sum(axis=0)).ravel()).sum())
-    if products > TC_SCIPY_MAX_PRODUCTS:
+    return None if products > TC_SCIPY_MAX_PRODUCTS else int((U @ U).multiply(U).sum())
+
+
+def triangle_reference(A):
+    count = spgemm_triangles(A)
+    if count is None:
         from kernels.triangles import triangle_count
 
         return int(triangle_count(A.indptr, A.indices)), "hand-written kernel (scipy U @ U too large)"
-    return int((U @ U).multiply(U).sum()), "scipy degree-ordered (U @ U) * U"
+    return count, "scipy degree-ordered (U @ U) * U"
 
 
 def betweenness_reference(A, sources):

@@ -27,15 +27,19 @@ import numpy as np
 from . import checks
 from .graphs import graph_spec
 from .kernels import pick_source, symmetric_weights
-from .peers import KERNELS, Missing, bc_sources, libraries
+from .peers import KERNELS, Missing, OverBudget, bc_sources, libraries
 
-__all__ = ["Row", "run_suite", "environment", "prepare_inputs"]
+__all__ = ["Row", "run_suite", "environment", "prepare_inputs", "work"]
 
 # networkx keeps Python objects per arc: above this many arcs it would not fit in memory
 NETWORKX_MAX_ARCS = 20_000_000
-# How work grows with the arc count when predicting a bigger graph's time from a smaller one.
-GROWTH = {"tc": 1.5}
-
+def work(kernel, role, nodes, arcs):
+    """How a row's time grows with the graph, to predict a bigger graph from a smaller one:
+    with the arcs, arcs ** 1.5 for triangles, and nodes ** 2 for the generated betweenness
+    (its loop over all nodes as candidate sources costs O(n) per node that is not one)."""
+    if kernel == "bc" and role == "generated":
+        return float(nodes) ** 2
+    return float(arcs) ** (1.5 if kernel == "tc" else 1.0)
 
 @dataclass
 class Row:
@@ -97,19 +101,21 @@ def environment(threads: int, libs) -> dict:
 
 
 class _Predictor:
-    """Seconds a row would take, from the same library and kernel on a smaller graph."""
+    """Seconds a row would take, from the same library and kernel on the last smaller graph
+    measured, of the same family when there is one."""
 
     def __init__(self):
-        self.seen = {}  # (family, library, kernel) -> (arcs, seconds)
+        self.seen = []  # (family, library, kernel, work, seconds)
 
-    def record(self, family, library, kernel, arcs, seconds):
-        self.seen[family, library, kernel] = (arcs, seconds)
+    def record(self, family, library, kernel, work, seconds):
+        self.seen.append((family, library, kernel, work, seconds))
 
-    def predict(self, family, library, kernel, arcs):
-        if (family, library, kernel) not in self.seen:
+    def predict(self, family, library, kernel, work):
+        same = [s for s in self.seen if s[1:3] == (library, kernel) and s[3] <= work]
+        if not same:
             return None
-        m0, s0 = self.seen[family, library, kernel]
-        return s0 * (arcs / max(m0, 1)) ** GROWTH.get(kernel, 1.0)
+        pick = max(same, key=lambda s: (s[0] == family, s[3]))
+        return pick[4] * work / max(pick[3], 1.0)
 
 
 def _timed(fn):
@@ -135,6 +141,9 @@ def run_row(row, impl, native, inp, ref, repeat, budget):
             spent += ms
         if times:
             problem = checks.check(row.kernel, canon(out), ref, inp)
+    except OverBudget as exc:
+        row.status, row.detail = "over budget", str(exc)
+        return
     except Exception as exc:  # a library failing is a result to show, not a crash
         row.status, row.detail = "error", _error(exc)
         return
@@ -158,7 +167,7 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
 
     threads = threads or numba.config.NUMBA_NUM_THREADS
     libs = [lib for lib in libraries(threads) if only is None or lib.name in only]
-    specs = [graph_spec(name) for name in graphs]
+    specs = [graph_spec(name) for name in graphs]  # in the given order: smallest first predicts best
     total = len(specs) * len(kernels) * len(libs)
     done, predictor = 0, _Predictor()
     graph_rows, construction, rows = [], [], []
@@ -190,7 +199,8 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
                 rows.append(row)
                 done += 1
                 impl = lib.kernels.get(k, Missing("no such kernel"))
-                predicted = predictor.predict(spec.family, lib.name, k, arcs)
+                row_work = work(k, lib.role, inp["n"], arcs)
+                predicted = predictor.predict(spec.family, lib.name, k, row_work)
                 if lib.missing:
                     row.detail = lib.missing
                 elif isinstance(impl, Missing):
@@ -199,7 +209,7 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
                     row.status, row.detail = "over budget", f"networkx above {NETWORKX_MAX_ARCS:,} arcs (memory)"
                 elif predicted is not None and predicted > cap:
                     row.status = "over budget"
-                    row.detail = f"predicted {predicted:.0f} s > cap {cap:g} s (from a smaller {spec.family})"
+                    row.detail = f"predicted {predicted:.0f} s > cap {cap:g} s (from a smaller graph)"
                 else:
                     say(done - 1, total, f"{spec.name}: {k} / {lib.name}")
                     if not built:
@@ -214,7 +224,7 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
                         continue
                     run_row(row, impl, native, inp, refs[k], repeat, budget)
                     if row.status == "ok":
-                        predictor.record(spec.family, lib.name, k, arcs, row.median_ms / 1e3)
+                        predictor.record(spec.family, lib.name, k, row_work, row.median_ms / 1e3)
                 note = lib.notes.get(k)
                 if note and row.status != "missing":
                     row.detail = "; ".join(filter(None, [row.detail, note]))
