@@ -9,7 +9,10 @@ from pathlib import Path
 from ..errors import UsageError
 
 # bench/ modules that are helpers, not benchmarks.
-_BENCH_HELPERS = {"__init__", "common"}
+_BENCH_HELPERS = {"__init__", "__main__", "common", "bandwidth", "checks", "generated", "graphs", "peers",
+                  "report", "suite"}
+# `groggy-jit bench all` is `python -m bench`: every kernel, graph and library.
+_BENCH_ALL = "all"
 
 
 def cache_command(action: str) -> int:
@@ -42,9 +45,12 @@ def bench_command(name: str | None, args: list[str]) -> int:
                        if p.stem not in _BENCH_HELPERS)
     if name is None:
         print("benchmarks (groggy-jit bench NAME --help for each one's options):")
+        print(f"  {_BENCH_ALL}  (every kernel, graph and library against the peers; --quick: a few minutes)")
         for bench in available:
             print(f"  {bench}")
         return 0
+    if name == _BENCH_ALL:
+        return subprocess.call([sys.executable, "-m", "bench", *args], cwd=root)
     if name not in available:
         raise UsageError(f"unknown benchmark {name!r}; available: {', '.join(available)}")
     return subprocess.call([sys.executable, "-m", f"bench.{name}", *args], cwd=root)
