@@ -29,7 +29,7 @@ from .graphs import graph_spec
 from .kernels import pick_source, symmetric_weights
 from .peers import KERNELS, Missing, OverBudget, bc_sources, libraries
 
-__all__ = ["Row", "run_suite", "environment", "prepare_inputs", "work"]
+__all__ = ["Row", "run_suite", "environment", "prepare_inputs", "load_graph", "skip_reason", "work"]
 
 # networkx keeps Python objects per arc: above this many arcs it would not fit in memory
 NETWORKX_MAX_ARCS = 20_000_000
@@ -93,7 +93,7 @@ def environment(threads: int, libs) -> dict:
         "python": platform.python_version(), "numba_threading_layer": layer,
         "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "unset"),
         "commit": commit, "command": None,  # filled in by the caller that knows its arguments
-        "versions": {lib.name: lib.version for lib in libs if lib.missing is None},
+        "versions": {lib.distribution: lib.version for lib in libs if lib.missing is None},
         "single_threaded": [lib.name for lib in libs if not lib.parallel],
         "missing": {lib.name: lib.missing for lib in libs if lib.missing},
         "numpy": np.__version__,
@@ -156,82 +156,90 @@ def run_row(row, impl, native, inp, ref, repeat, budget):
     row.median_ms, row.min_ms, row.max_ms = statistics.median(times), min(times), max(times)
 
 
+_UNBUILT = object()
+
+
+def load_graph(spec, kernels, cache):
+    """``(inputs, references, graph record)`` of one graph; the load is timed, the rest not."""
+    t0 = time.perf_counter()
+    A = spec.load(cache)
+    load_s = time.perf_counter() - t0
+    inp = prepare_inputs(A)
+    refs, how = {}, {}
+    for k in kernels:
+        refs[k], how[k] = checks.reference(k, inp)
+    record = {"name": spec.name, "family": spec.family, "note": spec.note, "nodes": inp["n"],
+              "arcs": int(A.nnz), "index_bytes": A.indices.dtype.itemsize, "load_s": load_s,
+              "source": int(inp["source"]), "references": how}
+    return inp, refs, record
+
+
+def skip_reason(lib, impl, arcs, predicted, cap):
+    """``(status, detail)`` of a row that is not run, or None to run it."""
+    if lib.missing:
+        return "missing", lib.missing
+    if isinstance(impl, Missing):
+        return "missing", impl.reason
+    if lib.module == "networkx" and arcs > NETWORKX_MAX_ARCS:
+        return "over budget", f"networkx above {NETWORKX_MAX_ARCS:,} arcs (memory)"
+    if predicted is not None and predicted > cap:
+        return "over budget", f"predicted {predicted:.0f} s > cap {cap:g} s (from a smaller graph)"
+    return None
+
+
 def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget=10.0, cap=120.0,
               cache=True, progress=None):
-    """Run the benchmark; returns ``{"environment", "graphs", "construction", "rows"}``.
+    """Run the benchmark; returns ``{"environment", "graphs", "construction", "rows", "kernels"}``.
 
-    ``only`` limits the libraries (names as in ``bench.peers.libraries``);
-    ``progress(done, total, text)`` is called around every row.
+    ``graphs`` are names for ``bench.graphs.graph_spec``, smallest first (each row's time is
+    predicted from a smaller graph's); ``only`` limits the libraries (names as in
+    ``bench.peers.libraries``); ``progress(done, total, text)`` is called around every row.
     """
     import numba
 
     threads = threads or numba.config.NUMBA_NUM_THREADS
     libs = [lib for lib in libraries(threads) if only is None or lib.name in only]
-    specs = [graph_spec(name) for name in graphs]  # in the given order: smallest first predicts best
+    specs = [graph_spec(name) for name in graphs]
     total = len(specs) * len(kernels) * len(libs)
-    done, predictor = 0, _Predictor()
-    graph_rows, construction, rows = [], [], []
+    predictor, graph_records, construction, rows = _Predictor(), [], [], []
     say = progress or (lambda done, total, text: None)
     for spec in specs:
         if not spec.available:
-            for lib in libs:
-                for k in kernels:
-                    rows.append(Row(spec.name, k, lib.name, lib.role, "missing", spec.note + " not installed"))
-            done += len(libs) * len(kernels)
+            rows += [Row(spec.name, k, lib.name, lib.role, "missing", spec.note + " not installed")
+                     for lib in libs for k in kernels]
             continue
-        say(done, total, f"{spec.name}: generating or loading")
-        t0 = time.perf_counter()
-        A = spec.load(cache)
-        load_s = time.perf_counter() - t0
-        inp = prepare_inputs(A)
-        say(done, total, f"{spec.name}: reference answers")
-        refs, ref_how = {}, {}
-        for k in kernels:
-            refs[k], ref_how[k] = checks.reference(k, inp)
-        arcs = int(A.nnz)
-        graph_rows.append({"name": spec.name, "family": spec.family, "note": spec.note, "nodes": inp["n"],
-                           "arcs": arcs, "index_bytes": A.indices.dtype.itemsize, "load_s": load_s,
-                           "source": int(inp["source"]), "references": ref_how})
+        say(len(rows), total, f"{spec.name}: graph and reference answers")
+        inp, refs, record = load_graph(spec, kernels, cache)
+        graph_records.append(record)
         for lib in libs:
-            native, built = None, False
+            native = _UNBUILT  # built when its first row runs, timed apart
             for k in kernels:
                 row = Row(spec.name, k, lib.name, lib.role, "missing")
-                rows.append(row)
-                done += 1
                 impl = lib.kernels.get(k, Missing("no such kernel"))
-                row_work = work(k, lib.role, inp["n"], arcs)
-                predicted = predictor.predict(spec.family, lib.name, k, row_work)
-                if lib.missing:
-                    row.detail = lib.missing
-                elif isinstance(impl, Missing):
-                    row.detail = impl.reason
-                elif lib.module == "networkx" and arcs > NETWORKX_MAX_ARCS:
-                    row.status, row.detail = "over budget", f"networkx above {NETWORKX_MAX_ARCS:,} arcs (memory)"
-                elif predicted is not None and predicted > cap:
-                    row.status = "over budget"
-                    row.detail = f"predicted {predicted:.0f} s > cap {cap:g} s (from a smaller graph)"
-                else:
-                    say(done - 1, total, f"{spec.name}: {k} / {lib.name}")
-                    if not built:
-                        built = True
-                        try:
-                            native, ms = _timed(lambda: lib.build(inp))
-                            construction.append({"graph": spec.name, "library": lib.name, "ms": ms})
-                        except Exception as exc:
-                            native = exc
-                    if isinstance(native, Exception):
-                        row.status, row.detail = "error", "graph construction: " + _error(native)
-                        continue
-                    run_row(row, impl, native, inp, refs[k], repeat, budget)
-                    if row.status == "ok":
-                        predictor.record(spec.family, lib.name, k, row_work, row.median_ms / 1e3)
-                note = lib.notes.get(k)
-                if note and row.status != "missing":
-                    row.detail = "; ".join(filter(None, [row.detail, note]))
-            say(done, total, f"{spec.name}: {lib.name} done")
-    env = environment(threads, libs)
-    return {"environment": env, "graphs": graph_rows, "construction": construction,
-            "rows": [asdict(r) for r in rows], "kernels": list(kernels)}
+                row_work = work(k, lib.role, inp["n"], record["arcs"])
+                skip = skip_reason(lib, impl, record["arcs"],
+                                   predictor.predict(spec.family, lib.name, k, row_work), cap)
+                say(len(rows), total, f"{spec.name}: {k} / {lib.name}")
+                rows.append(row)
+                if skip:
+                    row.status, row.detail = skip
+                    continue
+                if native is _UNBUILT:
+                    try:
+                        native, ms = _timed(lambda: lib.build(inp))
+                        construction.append({"graph": spec.name, "library": lib.name, "ms": ms})
+                    except Exception as exc:  # shown on every row of this library and graph
+                        native = exc
+                if isinstance(native, Exception):
+                    row.status, row.detail = "error", "graph construction: " + _error(native)
+                    continue
+                run_row(row, impl, native, inp, refs[k], repeat, budget)
+                if row.status == "ok":
+                    predictor.record(spec.family, lib.name, k, row_work, row.median_ms / 1e3)
+                if lib.notes.get(k):
+                    row.detail = "; ".join(filter(None, [row.detail, lib.notes[k]]))
+    return {"environment": environment(threads, libs), "graphs": graph_records,
+            "construction": construction, "rows": [asdict(r) for r in rows], "kernels": list(kernels)}
 
 
 def best(rows, graph, kernel, roles):
