@@ -64,8 +64,18 @@ def _progress():
     return say, close
 
 
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse
+
+
 def parse_args(argv=None):
-    from .peers import KERNELS
+    from .graphs import graph_spec
+    from .peers import KERNELS, libraries
 
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -74,17 +84,27 @@ def parse_args(argv=None):
     p.add_argument("--graphs", nargs="+", help="graph names (kron<s>, urand<s>, grid<k>, road<k>, minnesota)")
     p.add_argument("--kernels", nargs="+", choices=KERNELS, default=list(KERNELS))
     p.add_argument("--libraries", nargs="+", help="only these implementations (e.g. groggy-jit scipy)")
-    p.add_argument("--threads", type=int, help="threads for every parallel library (default: all cores)")
-    p.add_argument("--repeat", type=int, help="timed runs after the warm-up (default 5, quick 3)")
-    p.add_argument("--budget", type=float, help="seconds of timed runs per row before repeats are cut")
-    p.add_argument("--cap", type=float, help="seconds a row may take: rows predicted to take longer are "
+    p.add_argument("--threads", type=_positive(int), help="threads for every parallel library (default: all cores)")
+    p.add_argument("--repeat", type=_positive(int), help="timed runs after the warm-up (default 5, quick 3)")
+    p.add_argument("--budget", type=_positive(float), help="seconds of timed runs per row before repeats are cut")
+    p.add_argument("--cap", type=_positive(float), help="seconds a row may take: rows predicted to take longer are "
                                              "reported as over budget")
     p.add_argument("--out", type=Path, default=HERE / "results", help="output folder (default bench/results)")
     p.add_argument("--publish", action="store_true", help="also write bench/RESULTS.md and bench/plots/")
     p.add_argument("--no-cache", action="store_true", help="regenerate the graphs, do not cache them")
-    p.add_argument("--bandwidth-mib", type=int, help="size of each triad array (default 512, quick 128)")
+    p.add_argument("--bandwidth-mib", type=_positive(int), help="size of each triad array (default 512, quick 128)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name in args.graphs or ():
+        try:
+            graph_spec(name)  # an unknown name fails now, not an hour in
+        except ValueError as exc:
+            p.error(str(exc))
+    names = [lib.name for lib in libraries()]
+    unknown = sorted(set(args.libraries or ()) - set(names))
+    if unknown:
+        p.error(f"unknown libraries {unknown}: choose from {', '.join(names)}")
+    return args
 
 
 def main(argv=None) -> int:
@@ -92,12 +112,9 @@ def main(argv=None) -> int:
     graphs, repeat, budget, cap, triad_mib = PRESETS["quick" if args.quick else "full"]
     from . import report
     from .bandwidth import triad_gbps
-    from .graphs import graph_spec
     from .suite import run_suite
 
     graphs = args.graphs or graphs
-    for name in graphs:
-        graph_spec(name)  # an unknown name fails now, not an hour in
     say, close = _progress()
     started = time.perf_counter()
     try:

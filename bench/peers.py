@@ -23,7 +23,7 @@ import scipy.sparse.csgraph as csgraph
 from .checks import PR_DAMPING, PR_L1_STOP, PR_MAX_ITER, depth_from_dist, sampled_betweenness_scale
 from .kernels import DELTA
 
-__all__ = ["KERNELS", "TITLES", "Library", "Missing", "OverBudget", "libraries", "bc_sources"]
+__all__ = ["KERNELS", "TITLES", "Library", "Missing", "OverBudget", "libraries", "set_threads", "bc_sources"]
 
 KERNELS = ("pagerank_gap", "pagerank_20", "cc", "bfs", "sssp", "tc", "bc")
 TITLES = {
@@ -408,7 +408,7 @@ def _graphblas():
             "bc": Missing("graphblas-algorithms has no betweenness")}
 
 
-def libraries(threads: int) -> list[Library]:
+def libraries() -> list[Library]:
     """Every implementation, in table order; ``missing`` says why one cannot run here."""
     backend = _groggy_backend_name()
     libs = [
@@ -438,7 +438,6 @@ def libraries(threads: int) -> list[Library]:
                 importlib.import_module(lib.module)
             except ImportError:
                 lib.missing = "not installed (pip install '.[bench]')"
-    set_threads(threads, libs)
     return libs
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from . import checks
 from .graphs import graph_spec
 from .kernels import pick_source, symmetric_weights
-from .peers import KERNELS, Missing, OverBudget, bc_sources, libraries
+from .peers import KERNELS, Missing, OverBudget, bc_sources, libraries, set_threads
 
 __all__ = ["Row", "run_suite", "environment", "prepare_inputs", "load_graph", "skip_reason", "work"]
 
@@ -198,7 +198,8 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
     import numba
 
     threads = threads or numba.config.NUMBA_NUM_THREADS
-    libs = [lib for lib in libraries(threads) if only is None or lib.name in only]
+    libs = [lib for lib in libraries() if only is None or lib.name in only]
+    set_threads(threads, libs)
     specs = [graph_spec(name) for name in graphs]
     total = len(specs) * len(kernels) * len(libs)
     predictor, graph_records, construction, rows = _Predictor(), [], [], []

@@ -115,3 +115,11 @@ def test_graphs_deterministic_and_cached(tmp_path, monkeypatch):
 def test_unknown_graph_name():
     with pytest.raises(ValueError, match="kron<scale>"):
         graph_spec("kronecker")
+
+
+@pytest.mark.parametrize("argv", [["--graphs", "kronecker"], ["--libraries", "nolib"], ["--threads", "0"],
+                                  ["--repeat", "-1"]])
+def test_bad_arguments_are_refused(argv, capsys):
+    with pytest.raises(SystemExit):
+        bench_main.parse_args(argv)
+    assert "error" in capsys.readouterr().err
