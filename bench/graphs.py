@@ -38,6 +38,7 @@ class GraphSpec:
     load: Callable[[bool], sp.csr_array]
     note: str = ""
     available: bool = True
+    high_diameter: bool = False  # grids and roads: traversals take thousands of rounds
 
 
 def grid_edges(side: int):
@@ -98,8 +99,8 @@ def graph_spec(name: str) -> GraphSpec:
     family = name.rstrip("0123456789")
     size = name[len(family):]
     if family == "minnesota" and not size:
-        return GraphSpec(name, "road (real)", minnesota_csr,
-                         "Minnesota road network (pygsp)", _package_file(*_MINNESOTA) is not None)
+        return GraphSpec(name, "road (real)", minnesota_csr, "Minnesota road network (pygsp)",
+                         _package_file(*_MINNESOTA) is not None, high_diameter=True)
     if not size or family not in ("kron", "urand", "grid", "road"):
         raise ValueError(f"unknown graph {name!r}: use kron<scale>, urand<scale>, grid<side>, "
                          "road<side> or minnesota")
@@ -112,6 +113,6 @@ def graph_spec(name: str) -> GraphSpec:
                          f"uniform random, 2^{k} nodes, edge factor 16")
     if family == "grid":
         return GraphSpec(name, family, _synthetic(f"grid_{k}", lambda: grid_edges(k)),
-                         f"{k} x {k} grid")
+                         f"{k} x {k} grid", high_diameter=True)
     return GraphSpec(name, family, _synthetic(f"road_{k}_seed0", lambda: road_edges(k)),
-                     f"road-like {k} x {k} grid")
+                     f"road-like {k} x {k} grid", high_diameter=True)

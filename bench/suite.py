@@ -100,21 +100,28 @@ def environment(threads: int, libs) -> dict:
     }
 
 
+# Kernels whose time follows the diameter (rounds of a level-synchronous traversal), so that a
+# grid predicts nothing about a Kronecker graph, nor the reverse.
+DIAMETER_BOUND = {"bfs", "sssp"}
+
+
 class _Predictor:
     """Seconds a row would take, from the same library and kernel on the last smaller graph
-    measured, of the same family when there is one."""
+    measured: of the same family when there is one, else of any family, but for traversals
+    only of one with the same kind of diameter."""
 
     def __init__(self):
-        self.seen = []  # (family, library, kernel, work, seconds)
+        self.seen = []  # (spec, library, kernel, work, seconds)
 
-    def record(self, family, library, kernel, work, seconds):
-        self.seen.append((family, library, kernel, work, seconds))
+    def record(self, spec, library, kernel, work, seconds):
+        self.seen.append((spec, library, kernel, work, seconds))
 
-    def predict(self, family, library, kernel, work):
-        same = [s for s in self.seen if s[1:3] == (library, kernel) and s[3] <= work]
+    def predict(self, spec, library, kernel, work):
+        same = [s for s in self.seen if s[1:3] == (library, kernel) and s[3] <= work
+                and (kernel not in DIAMETER_BOUND or s[0].high_diameter == spec.high_diameter)]
         if not same:
             return None
-        pick = max(same, key=lambda s: (s[0] == family, s[3]))
+        pick = max(same, key=lambda s: (s[0].family == spec.family, s[3]))
         return pick[4] * work / max(pick[3], 1.0)
 
 
@@ -219,7 +226,7 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
                 impl = lib.kernels.get(k, Missing("no such kernel"))
                 row_work = work(k, lib.role, inp["n"], record["arcs"])
                 skip = skip_reason(lib, impl, record["arcs"],
-                                   predictor.predict(spec.family, lib.name, k, row_work), cap)
+                                   predictor.predict(spec, lib.name, k, row_work), cap)
                 say(len(rows), total, f"{spec.name}: {k} / {lib.name}")
                 rows.append(row)
                 if skip:
@@ -236,7 +243,7 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
                     continue
                 run_row(row, impl, native, inp, refs[k], repeat, budget)
                 if row.status == "ok":
-                    predictor.record(spec.family, lib.name, k, row_work, row.median_ms / 1e3)
+                    predictor.record(spec, lib.name, k, row_work, row.median_ms / 1e3)
                 if lib.notes.get(k):
                     row.detail = "; ".join(filter(None, [row.detail, lib.notes[k]]))
     return {"environment": environment(threads, libs), "graphs": graph_records,

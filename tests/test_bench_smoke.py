@@ -123,3 +123,22 @@ def test_bad_arguments_are_refused(argv, capsys):
     with pytest.raises(SystemExit):
         bench_main.parse_args(argv)
     assert "error" in capsys.readouterr().err
+
+
+def test_row_time_predicted_from_a_smaller_graph():
+    from bench.suite import _Predictor, skip_reason, work
+
+    p = _Predictor()
+    grid, kron = graph_spec("grid64"), graph_spec("kron14")
+    p.record(grid, "lib", "sssp", 1e4, 1.0)
+    p.record(grid, "lib", "tc", 1e4, 1.0)
+    assert p.predict(kron, "lib", "sssp", 1e5) is None  # a grid says nothing of a traversal on kron
+    assert p.predict(kron, "lib", "tc", 1e5) == pytest.approx(10.0)
+    assert p.predict(graph_spec("grid128"), "lib", "sssp", 4e4) == pytest.approx(4.0)
+    assert work("bc", "generated", 10, 100) == 100.0 and work("tc", "peer", 10, 100) == 1000.0
+    from bench.peers import libraries
+
+    scipy = next(x for x in libraries() if x.name == "scipy")
+    assert skip_reason(scipy, scipy.kernels["cc"], 100, 50.0, 10.0)[0] == "over budget"
+    assert skip_reason(scipy, scipy.kernels["cc"], 100, 5.0, 10.0) is None
+    assert skip_reason(scipy, scipy.kernels["bc"], 100, None, 10.0)[0] == "missing"
