@@ -12,6 +12,10 @@ import pytest
 
 _RUN_CACHE = tempfile.mkdtemp(prefix="groggy-jit-test-cache-")
 os.environ["GROGGY_JIT_CACHE_DIR"] = _RUN_CACHE
+# Kernels compile in the foreground unless a test asks for a tier: the suite compiles
+# dozens of kernels, and a background process per kernel would compete with the tests
+# for the cores while interpreted answers skipped the kernels the tests are there to check.
+os.environ.setdefault("GROGGY_JIT_TIER", "kernel")
 
 
 @pytest.fixture(scope="session")

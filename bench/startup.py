@@ -1,6 +1,6 @@
 """Where the first result of a fresh process goes when the kernel cache is warm.
 
-    python -m bench.startup [--algorithm pagerank] [--scale 10] [--processes 3]
+    python -m bench.startup [--algorithm pagerank] [--scale 10] [--processes 3] [--cold]
 
 Warms a temporary kernel cache for one catalogue algorithm, then starts fresh Python
 processes that compute its first result with perf_counter checkpoints from their first
@@ -9,6 +9,10 @@ Numba's one-time context set-up, the cache lookup and module import (Numba loadi
 cached machine code), the first kernel call (which starts the thread pool) and the run.
 The same is done for THE FLOOR: a process that imports numpy and numba and calls one
 trivial cached parallel kernel, which no Numba library can start faster than.
+
+With ``--cold``, it also times the first result of a fresh process on an EMPTY cache in
+auto mode (the interpreter answers while a background process compiles, when that is
+predicted faster) against compile-then-run (``GROGGY_JIT_TIER=kernel``), paired.
 
 The helpers here (graph files, the floor kernel, warm first-result probes) are also
 used by ``bench.compile``.
@@ -34,10 +38,12 @@ CACHE_ENV = "GROGGY_JIT_CACHE_DIR"
 
 # --- children ---------------------------------------------------------------------------------
 
-def child_env(cache_dir: Path | str | None = None) -> dict:
+def child_env(cache_dir: Path | str | None = None, tier: str = "kernel") -> dict:
+    """The environment of a child: its cache, and the tier (compile-then-run by default)."""
     env = os.environ.copy()
     if cache_dir is not None:
         env[CACHE_ENV] = str(cache_dir)
+    env["GROGGY_JIT_TIER"] = tier
     return env
 
 
@@ -194,6 +200,54 @@ def warm_first_result(name: str, graph_path: Path, cache_dir: Path,
             "marks": report["marks"], "steady": report["steady"]}
 
 
+# --- an empty cache: the first result in auto mode vs compile-then-run ----------------------------
+
+COLD_CHILD = textwrap.dedent("""
+    import time; T0 = time.perf_counter()
+    import json, pickle, sys
+    import groggy_jit as gj
+    from groggy_jit.runtime import tiers
+    start = time.perf_counter()
+    with open(sys.argv[2], "rb") as f:
+        G = pickle.load(f)
+    graph = time.perf_counter() - start
+    algo = gj.algorithms.REGISTRY[sys.argv[1]]
+    result = algo.run(G)
+    first = time.perf_counter() - T0 - graph
+    tiers.wait_all()                    # the background compile, if any, lands
+    print(json.dumps({"first": first, "tier": result.tier,
+                      "landed": time.perf_counter() - T0 - graph}))
+""")
+
+
+def cold_first_result(name: str, graph_path: Path, cache_dir: Path, tier: str) -> dict:
+    """A fresh process on an empty cache: first line to first result, in ``tier`` mode.
+
+    ``landed`` is when the kernel is in the cache (the background compile, in auto mode).
+    """
+    report, wall = run_child(COLD_CHILD, child_env(cache_dir, tier), name, graph_path)
+    return dict(report, wall=wall)
+
+
+def print_cold(name: str, scale: int, graph_path: Path, directory: Path, processes: int) -> None:
+    """Time to the first result on an empty cache: auto mode against compile-then-run."""
+    from .common import print_table
+    runs = {"auto": [], "kernel": []}
+    for k in range(processes):                      # paired, alternating which goes first
+        for tier in (("auto", "kernel") if k % 2 == 0 else ("kernel", "auto")):
+            runs[tier].append(cold_first_result(name, graph_path,
+                                                directory / f"cold-{tier}-{k}", tier))
+    rows = []
+    for tier, label in (("auto", "auto (tiers)"), ("kernel", "compile then run")):
+        rs = runs[tier]
+        answered = "/".join(sorted({r["tier"] for r in rs}))
+        rows.append([label, answered, f"{statistics.median(r['first'] for r in rs):.2f}",
+                     f"{statistics.median(r['landed'] for r in rs):.2f}"])
+    print(f"\nfirst result of {name} on kron{scale}, a fresh process on an empty cache "
+          f"(median of {processes}; graph load left out):")
+    print_table(rows, ["mode", "answered by", "first result s", "kernel cached s"])
+
+
 def phases(marks: list, steady: float | None) -> dict:
     """Cumulative checkpoints as seconds per phase; the first call split into start + run."""
     out, last = {}, 0.0
@@ -265,6 +319,9 @@ def main(argv=None) -> int:
     parser.add_argument("--algorithm", default="pagerank")
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--cold", action="store_true",
+                        help="also time the first result on an empty cache: auto mode "
+                        "(tiers) against compile-then-run")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="groggy-jit-startup-") as tmp:
         tmp = Path(tmp)
@@ -274,6 +331,8 @@ def main(argv=None) -> int:
         floor_dir = make_floor(tmp)
         rows, totals = breakdown(args.algorithm, graph_path, cache_dir, floor_dir, args.processes)
         print_breakdown(args.algorithm, rows, totals, args.processes)
+        if args.cold:
+            print_cold(args.algorithm, args.scale, graph_path, tmp, args.processes)
     return 0
 
 

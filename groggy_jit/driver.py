@@ -25,6 +25,7 @@ from .ir.graph import IRGraph
 from .passes.manager import optimize
 from .plan.estimate import estimate_performance
 from .plan.generator import compile_plan
+from .runtime import tiers
 from .runtime.cache import DEFAULT_CACHE
 from .runtime.conditions import CALL_POLICY, RUN_POLICY, check_policy, report_nonconvergence
 from .runtime.executor import kernel_args
@@ -151,13 +152,20 @@ class Algorithm:
                                  f"got {len(positional)} extra positional argument(s)")
         if G is _NOT_GIVEN:
             check_policy(params.get("on_nonconvergence", CALL_POLICY))
-            bind(self.ir.params, {k: v for k, v in params.items() if k != "on_nonconvergence"})
+            bind(self.ir.params, {k: v for k, v in params.items()
+                                  if k not in ("on_nonconvergence", "tier")})
             return ConfiguredAlgorithm(self, params)
         result = self.run(G, **({"on_nonconvergence": CALL_POLICY} | params))
         return result.labelled() if is_networkx(G) else result.value
 
-    def run(self, G, *, on_nonconvergence: str = RUN_POLICY, **params) -> Result:
+    def run(self, G, *, tier: str | None = None, on_nonconvergence: str = RUN_POLICY,
+            **params) -> Result:
         """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result.
+
+        ``tier`` forces ``"kernel"`` or ``"interpret"``; by default ``GROGGY_JIT_TIER``
+        decides, else ``"auto"``: a kernel not compiled yet compiles in the background
+        while the interpreter answers, when that is predicted faster (``runtime.tiers``).
+        ``Result.tier`` says which ran; the answers agree.
 
         A loop that stops at its iteration limit warns (``on_nonconvergence="warn"``,
         the default here; ``algo(G)`` raises), raises ``ConvergenceError``
@@ -165,6 +173,23 @@ class Algorithm:
         """
         check_policy(on_nonconvergence)
         graph, bound = self._prepare(G, params)
+        result = self._run_tiered(graph, bound, tiers.requested_tier(tier))
+        return report_nonconvergence(result, on_nonconvergence, self.name)
+
+    def _run_tiered(self, graph: Graph, bound: dict, asked: str) -> Result:
+        tier = asked
+        if asked != "interpret" and graph.index_dtype not in self._kernels:   # not loaded yet
+            source = self.source_for(str(graph.index_dtype)).text
+            tier = tiers.choose(asked, source, lambda: self._tier_costs(graph, source))
+        if tier == "interpret":
+            switch = None if asked == "interpret" else tiers.switch_check(source)
+            try:
+                return self._interpret(graph, bound, switch)
+            except tiers.KernelLanded:
+                pass                               # compiled meanwhile: the kernel answers
+        return self._run_kernel(graph, bound)
+
+    def _run_kernel(self, graph: Graph, bound: dict) -> Result:
         kernel, loaded = self.kernel_for(graph.index_dtype)
         runner = self._runner(graph.index_dtype)
         start = time.perf_counter()
@@ -180,8 +205,7 @@ class Algorithm:
         values, info = unpack_results(runner.outputs, raw)
         loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
                  for row, fixed in runner.loops]
-        result = Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
-        return report_nonconvergence(result, on_nonconvergence, self.name)
+        return Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
 
     def _runner(self, index_dtype) -> "_Runner":
         """What every run on graphs of this index dtype reads from the plan, found once."""
@@ -212,9 +236,23 @@ class Algorithm:
         """Run with the reference interpreter (plain numpy, no Numba)."""
         check_policy(on_nonconvergence)
         graph, bound = self._prepare(G, params)
-        values, loops = interpret(self.ir, graph, bound)
-        result = Result(values, loops, graph, kinds=self._kinds())
-        return report_nonconvergence(result, on_nonconvergence, self.name)
+        return report_nonconvergence(self._interpret(graph, bound), on_nonconvergence,
+                                     self.name)
+
+    def _interpret(self, graph: Graph, bound: dict, between_rounds=None) -> Result:
+        start = time.perf_counter()
+        values, loops = interpret(self.ir, graph, bound, between_rounds)
+        return Result(values, loops, graph, {"run": time.perf_counter() - start},
+                      self._kinds(), tier="interpret")
+
+    def _tier_costs(self, graph: Graph, source: str) -> tuple[float, float]:
+        """Predicted seconds of interpreting, and of compiling then running the kernel."""
+        plan = self.plan_for(str(graph.index_dtype))
+        # fixed loops at their count, loops that may stop early at one round: a lower bound
+        once = {step.index: 1 for step in plan.loop_steps()
+                if plan.ir.node_map[step.loop].attr("kind") != "fixed"}
+        estimate = estimate_performance(plan, graph, iterations=once)
+        return tiers.predicted_seconds(estimate, source.count("prange("))
 
     def _kinds(self) -> dict[str, str]:
         return {name: self.ir.node_map[nid].type.kind.value for name, nid in self.ir.outputs}

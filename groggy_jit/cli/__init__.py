@@ -1,7 +1,7 @@
 """The ``groggy-jit`` command line (also ``python -m groggy_jit``).
 
 Commands: ``run`` (an algorithm over graph files), ``list`` (the catalogue),
-``explain`` (IR, passes, plan and source), ``cache info|clear``, ``demo`` and
+``explain`` (IR, passes, plan and source), ``cache info|clear``, ``warm``, ``demo`` and
 ``bench``.  A mistake costs one line on stderr and a non-zero exit code;
 ``--debug`` shows the traceback instead.
 """
@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cache", parents=[common], help="inspect or clear the kernel cache")
     c.add_argument("action", choices=["info", "clear"])
+    w = sub.add_parser("warm", parents=[common],
+                       help="compile catalogue kernels into the cache ahead of their first call")
+    w.add_argument("algorithms", nargs="*", metavar="ALGO", help="catalogue names (all)")
+    w.add_argument("--dtype", dest="dtypes", action="append", choices=["int32", "int64"],
+                   help="index dtype of the graphs to expect (repeatable; default int32)")
+    w.add_argument("--processes", type=int, metavar="N",
+                   help="compiles at once (default: one per core)")
 
     d = sub.add_parser("demo", parents=[common],
                        help="run the catalogue on a generated graph, with timings")
@@ -112,6 +119,9 @@ def dispatch(args) -> int:
     if args.command == "cache":
         from .maintenance import cache_command
         return cache_command(args.action)
+    if args.command == "warm":
+        from .maintenance import warm_command
+        return warm_command(args.algorithms, args.dtypes or ["int32"], args.processes)
     if args.command == "bench":
         from .maintenance import bench_command
         return bench_command(args.name, args.args)

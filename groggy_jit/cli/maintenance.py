@@ -1,4 +1,4 @@
-"""``groggy-jit cache info|clear`` and ``groggy-jit bench``."""
+"""``groggy-jit cache info|clear``, ``groggy-jit warm`` and ``groggy-jit bench``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,28 @@ def cache_command(action: str) -> int:
     for e in info["entries"]:
         state = "compiled" if e["compiled"] else "source only"
         print(f"  {e['kernel']}  {e['bytes'] / 1024:8.1f} KiB  {state}  [{e['tag']}]")
+    print(_warm_summary())
+    return 0
+
+
+def _warm_summary() -> str:
+    """Which catalogue kernels are compiled for this groggy-jit, Numba and CPU."""
+    from ..algorithms.warm import warm_state
+    warm = {}
+    for (name, dtype), compiled in warm_state().items():
+        if compiled:
+            warm.setdefault(name, []).append(dtype)
+    listed = ", ".join(f"{name} ({'/'.join(d)})" for name, d in warm.items())
+    return f"warm catalogue kernels: {len(warm)} algorithm(s){': ' + listed if listed else ''}"
+
+
+def warm_command(names: list[str], dtypes: list[str], processes: int | None) -> int:
+    from ..algorithms.warm import warm
+    failed = warm(names, dtypes, processes)
+    if failed:
+        print("groggy-jit: error: failed to compile " +
+              ", ".join(f"{n} ({d})" for n, d in failed), file=sys.stderr)
+        return 1
     return 0
 
 

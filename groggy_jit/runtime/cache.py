@@ -17,6 +17,7 @@ read-only) still works: the kernel is compiled in memory, with one warning.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import importlib.util
 import os
@@ -51,15 +52,21 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("groggy-jit", appauthor=False))
 
 
+@functools.lru_cache(maxsize=1)
 def version_tag() -> str:
-    """Everything that changes machine code for the same source: a directory name."""
+    """Everything that changes machine code for the same source: a directory name.
+
+    Numba's version comes from its package metadata, so that asking whether a kernel is
+    cached does not import Numba (0.3-0.4 s), which the interpreter tier never needs.
+    """
+    from importlib.metadata import version
     import llvmlite.binding as llvm
-    import numba
     import numpy
+    numba_version = version("numba")
     numpy_minor = ".".join(numpy.__version__.split(".")[:2])
     python = f"{sys.version_info.major}{sys.version_info.minor}"
     cpu = llvm.get_host_cpu_name().replace("/", "_")
-    return (f"v{CACHE_VERSION}-gj{__version__}-numba{numba.__version__}-np{numpy_minor}"
+    return (f"v{CACHE_VERSION}-gj{__version__}-numba{numba_version}-np{numpy_minor}"
             f"-py{python}-{platform.machine()}-{cpu}")
 
 
@@ -214,6 +221,16 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _numba_files(directory: Path, name: str) -> list[Path]:
     return sorted((directory / "__pycache__").glob(f"{name}.*"))
+
+
+def compiled_on_disk(source_text: str) -> bool:
+    """The cache holds this kernel's module and Numba's machine code for it (no import)."""
+    name = module_name(source_text)
+    directory = cache_root() / version_tag()
+    if not _is_file_with(directory / f"{name}.py", source_text):
+        return False
+    suffixes = {f.suffix for f in _numba_files(directory, name)}
+    return {".nbi", ".nbc"} <= suffixes
 
 
 @dataclass

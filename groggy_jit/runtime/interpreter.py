@@ -7,6 +7,8 @@ it favours being obviously right over being fast.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..ir.graph import IRGraph, Loop
@@ -15,8 +17,10 @@ from .result import LoopReport
 
 
 class Interpreter:
-    def __init__(self, ir: IRGraph, graph, params: dict):
+    def __init__(self, ir: IRGraph, graph, params: dict,
+                 between_rounds: Callable[[], None] | None = None):
         self.ir = ir
+        self.between_rounds = between_rounds      # may raise to abandon the run
         self.g = graph
         self.params = params
         self.env: dict[str, object] = {}
@@ -68,11 +72,17 @@ class Interpreter:
             if stop is not None and bool(self.value(stop)):
                 converged = True
                 break
+            if self.between_rounds is not None:
+                self.between_rounds()
         for carry, _ in carries:
             self.env[(node.id, carry.attr("index"))] = self.env[carry.id]
         self.loops[self.loop_index[node.id]] = LoopReport(iterations, converged if stop is not None else None)
 
 
-def interpret(ir: IRGraph, graph, params: dict):
-    """Run ``ir`` on ``graph`` with bound ``params``; returns (outputs, loop reports)."""
-    return Interpreter(ir, graph, params).run()
+def interpret(ir: IRGraph, graph, params: dict, between_rounds: Callable[[], None] | None = None):
+    """Run ``ir`` on ``graph`` with bound ``params``; returns (outputs, loop reports).
+
+    ``between_rounds`` is called after every loop round but the last; what it raises
+    ends the run (the tiers use this to switch to a kernel that has just compiled).
+    """
+    return Interpreter(ir, graph, params, between_rounds).run()

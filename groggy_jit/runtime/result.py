@@ -23,6 +23,7 @@ class Result:
     graph: Graph
     times: dict[str, float] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)      # output -> node / edge / scalar
+    tier: str = "kernel"            # which tier answered: kernel or interpret
 
     @property
     def value(self):
