@@ -32,14 +32,19 @@ def probe(sG, max_iter=60, tol=1e-12):
     return x
 """
 
-# Run in a new process: the probe through the kernel tier, with its compile counters.
-NEW_PROCESS = """
+# A new process: the probe (its code in argv[1]) on the small graph.
+IN_A_NEW_PROCESS = """
 import json, sys
 import groggy_jit as gj
+from groggy_jit.runtime import tiers
 namespace = {}
 exec(sys.argv[1], namespace)
 probe = namespace["probe"]
 G = gj.Graph.from_edges([0, 1, 2, 3, 0], [1, 2, 3, 0, 2], num_nodes=5, directed=False)
+"""
+
+# The probe through the kernel tier, with its compile counters.
+NEW_PROCESS = IN_A_NEW_PROCESS + """
 result = probe.run(G, tier="kernel")
 print(json.dumps({"value": result.value.tolist(), "tier": result.tier,
                   "compiles": probe.stats.compiles, "disk_hits": probe.stats.disk_hits}))
@@ -143,14 +148,7 @@ def test_interpreted_loop_switches_to_the_kernel_once_it_lands(first_call, monke
 
 
 # A plain script that exits right after its first call, leaving its compile running.
-EXITING_SCRIPT = """
-import json, sys
-import groggy_jit as gj
-from groggy_jit.runtime import tiers
-namespace = {}
-exec(sys.argv[1], namespace)
-probe = namespace["probe"]
-G = gj.Graph.from_edges([0, 1, 2, 3, 0], [1, 2, 3, 0, 2], num_nodes=5, directed=False)
+EXITING_SCRIPT = IN_A_NEW_PROCESS + """
 result = probe.run(G, tier="auto")
 job = tiers.background_job(probe.source_for(str(G.index_dtype)).text)
 print(json.dumps({"value": result.value.tolist(), "tier": result.tier, "pid": job.pid}))
