@@ -191,21 +191,18 @@ class Algorithm:
 
     def _run_kernel(self, graph: Graph, bound: dict) -> Result:
         kernel, loaded = self.kernel_for(graph.index_dtype)
-        runner = self._runner(graph.index_dtype)
-        start = time.perf_counter()
-        interrupt = np.zeros(1, np.int64)
-        # Handing a run to the kernel thread (so Ctrl-C can stop its loops) costs tens of
-        # microseconds: small graphs run directly and are interrupted when they return.
-        interruptible = runner.loops and graph.num_nodes + graph.num_edges >= INTERRUPTIBLE_SIZE
-        raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt),
-                          interrupt if interruptible else None)
-        seconds = time.perf_counter() - start
+        result = run_loaded(kernel, self._runner(graph.index_dtype), graph, bound)
+        result.times["load"] = loaded
         self.stats.runs += 1
-        self.stats.run_seconds += seconds
-        values, info = unpack_results(runner.outputs, raw)
-        loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
-                 for row, fixed in runner.loops]
-        return Result(values, loops, graph, {"run": seconds, "load": loaded}, runner.kinds)
+        self.stats.run_seconds += result.times["run"]
+        return result
+
+    def job(self, index_dtypes=("int32", "int64")) -> "KernelJob":
+        """What another process needs to run this algorithm without tracing it (picklable)."""
+        dtypes = [str(np.dtype(d)) for d in index_dtypes]
+        return KernelJob(self.name, {d: self.source_for(d).text for d in dtypes},
+                         {d: self._runner(np.dtype(d)) for d in dtypes},
+                         dict(self.ir.params), frozenset(self.ir.requirements))
 
     def _runner(self, index_dtype) -> "_Runner":
         """What every run on graphs of this index dtype reads from the plan, found once."""
@@ -290,6 +287,48 @@ class Algorithm:
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.ir.params.values())
         return f"<groggy_jit algorithm {self.name}({params})>"
+
+
+def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict) -> Result:
+    """One native call of a loaded kernel on ``graph``, its raw outputs made a Result."""
+    start = time.perf_counter()
+    interrupt = np.zeros(1, np.int64)
+    # Handing a run to the kernel thread (so Ctrl-C can stop its loops) costs tens of
+    # microseconds: small graphs run directly and are interrupted when they return.
+    interruptible = runner.loops and graph.num_nodes + graph.num_edges >= INTERRUPTIBLE_SIZE
+    raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt),
+                      interrupt if interruptible else None)
+    seconds = time.perf_counter() - start
+    values, info = unpack_results(runner.outputs, raw)
+    loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
+             for row, fixed in runner.loops]
+    return Result(values, loops, graph, {"run": seconds}, runner.kinds)
+
+
+@dataclass(frozen=True)
+class KernelJob:
+    """An algorithm's kernels as source text, with what their results mean: it runs in a
+    process that never traced the algorithm, compiling each source once per machine
+    through the disk cache (or loading what another process compiled there)."""
+    name: str
+    sources: dict[str, str]              # index dtype -> kernel module text
+    runners: dict[str, _Runner]
+    params: dict
+    requirements: frozenset
+
+    def run(self, G, params: dict, cache=DEFAULT_CACHE) -> tuple[Result, str]:
+        """The Result on ``G``, and where the kernel came from: memory, disk or compile.
+        Convergence is only reported (``Result.converged``): the caller decides."""
+        graph = as_graph(G)
+        check_requirements(self.requirements, graph, self.name)
+        bound = bind(self.params, params, graph)
+        dtype = str(graph.index_dtype)
+        kernel, origin = self.load(dtype, cache)
+        return run_loaded(kernel.function, self.runners[dtype], graph, bound), origin
+
+    def load(self, index_dtype: str = "int32", cache=DEFAULT_CACHE):
+        """The loaded kernel for this index dtype and its origin (memory, disk or compile)."""
+        return cache.load(self.sources[index_dtype])
 
 
 class ConfiguredAlgorithm:

@@ -22,7 +22,7 @@ STAGES = [
     ("dsl",),
     ("driver", "pipeline"),
     ("algorithms",),
-    ("backend", "cli", "__main__", "__init__"),
+    ("backend", "cli", "dask", "__main__", "__init__"),
 ]
 STAGE_OF = {part: level for level, parts in enumerate(STAGES) for part in parts}
 

@@ -1,0 +1,166 @@
+"""One compiled algorithm over many graphs on a Dask cluster.
+
+The algorithm travels as its kernels' source text (a ``KernelJob``), sent to each
+worker once; workers never trace.  Before the map, one warm-up task per worker loads
+the kernel: on workers that share the disk cache the file lock lets one compile and
+the others load its machine code, so each machine compiles each kernel once.  A graph
+travels as its CSR arrays (a ``Graph``), or as a path the worker reads itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+
+from ..driver import ConfiguredAlgorithm
+from ..errors import GroggyJITError, PipelineError
+from ..graph import as_graph, read_graph
+from ..pipeline import Failure, Progress, Results, _check_on_error, describe
+from .cluster import local_client, require_dask
+
+__all__ = ["GraphMap", "map_graphs"]
+
+FAILED = "failed"        # the origin reported for an input that could not be run
+
+
+def run_one(job, index: int, given, params: dict, read_options: dict):
+    """On a worker: one input's Result (or Failure) and where its kernel came from."""
+    is_path = isinstance(given, (str, os.PathLike))
+    try:
+        graph = read_graph(given, **read_options) if is_path else given
+        result, origin = job.run(graph, params)
+    except (GroggyJITError, OSError) as error:           # this input's fault: report it
+        return Failure(index, describe(given), error), FAILED
+    if not is_path:
+        result.graph = None           # the client holds the graph: send only the values back
+    return result, origin
+
+
+def warm(job, index_dtype: str) -> str:
+    """On a worker: load (or compile) the kernel before any graph arrives."""
+    return job.load(index_dtype)[1]
+
+
+class GraphMap:
+    """A running ``map_graphs``: its futures, and ``compute()`` for the results in order.
+
+    Attributes
+    ----------
+    futures : list of distributed.Future
+        One per input, in input order; each resolves to ``(Result or Failure, origin)``.
+    origins : collections.Counter
+        Where the workers' kernels came from, counted over warm-ups and inputs:
+        ``compile`` (Numba compiled it), ``disk`` (machine code another process
+        cached), ``memory`` (already loaded in that worker).
+    dashboard_link : str or None
+        The Dask dashboard that shows the tasks' progress.
+    """
+
+    def __init__(self, client, futures, graphs, warmed, on_error, progress, name, owns_client):
+        self.client, self.futures = client, futures
+        self.origins = Counter(warmed)
+        self.dashboard_link = getattr(client, "dashboard_link", None)
+        self._graphs, self._on_error, self._progress = graphs, on_error, progress
+        self._name, self._owns_client = name, owns_client
+        self._results = None
+
+    def __len__(self) -> int:
+        return len(self.futures)
+
+    def compute(self) -> Results:
+        """The results in input order (a failed input holds its Failure with
+        ``on_error="skip"``; with ``"raise"`` the first failure raises PipelineError)."""
+        if self._results is None:
+            try:
+                self._results = self._collect()
+            finally:
+                self.close()
+        return self._results
+
+    def _collect(self) -> Results:
+        from distributed import as_completed
+        bar = Progress(len(self.futures), self._name, self._progress)
+        try:
+            for _ in as_completed(self.futures):
+                bar.update()
+        finally:
+            bar.close()
+        done = Results()
+        for graph, (item, origin) in zip(self._graphs, self.client.gather(self.futures)):
+            self.origins[origin] += 1
+            if isinstance(item, Failure) and self._on_error == "raise":
+                error = PipelineError(str(item), item)
+                error.results = done
+                raise error from item.error
+            if graph is not None and not isinstance(item, Failure):
+                item.graph = graph
+            done.append(item)
+        return done
+
+    def close(self) -> None:
+        """Shut down the cluster ``map_graphs`` started (a given client is left running)."""
+        if self._owns_client:
+            cluster = self.client.cluster
+            self.client.close()
+            cluster.close()
+            self._owns_client = False
+
+
+def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
+               progress: bool | None = None, read_options: dict | None = None,
+               **params) -> GraphMap:
+    """Run one compiled algorithm over many graphs on a Dask cluster.
+
+    Parameters
+    ----------
+    algo : Algorithm or configured algorithm
+        E.g. ``gj.pagerank`` or ``gj.pagerank(damping=0.9)``.
+    graphs_or_paths : iterable
+        Graphs (anything ``as_graph`` takes; sent as their CSR arrays) or file paths
+        (read on the worker with ``read_graph(path, **read_options)``; the worker's
+        Result then carries its graph back).
+    client : distributed.Client, optional
+        The cluster to use; without one a ``local_client()`` is started and shut down
+        when the results are computed.
+    on_error : "raise" or "skip"
+        Stop at the first bad input, or keep its Failure in its place.
+    progress : bool, optional
+        A progress bar (default: when stderr is a terminal).
+    params
+        The algorithm's parameters, the same for every graph.
+
+    Returns
+    -------
+    GraphMap
+        Its ``futures`` (one per input), and ``compute()``: the results in order.
+    """
+    require_dask()
+    _check_on_error(on_error)
+    if isinstance(algo, ConfiguredAlgorithm):
+        algo, params = algo.algorithm, algo.params | params
+    algo(**params)              # a misspelt or mistyped parameter fails here, once
+    inputs = list(graphs_or_paths)
+    graphs = [None if isinstance(g, (str, os.PathLike)) else as_graph(g) for g in inputs]
+    dtypes = sorted({str(g.index_dtype) for g in graphs if g is not None}) or ["int32"]
+    owns_client = client is None
+    if owns_client:
+        client = local_client()
+        if progress or (progress is None and sys.stderr.isatty()):
+            print(f"groggy-jit: Dask dashboard at {client.dashboard_link}", file=sys.stderr)
+    try:
+        job = client.scatter(algo.job(), broadcast=True, hash=False)
+        workers = list(client.scheduler_info()["workers"])
+        warmed = client.gather([client.submit(warm, job, dtype, workers=[w], pure=False,
+                                              allow_other_workers=False)
+                                for w in workers for dtype in dtypes])
+        scattered = iter(client.scatter([g for g in graphs if g is not None], hash=False))
+        sent = [given if graph is None else next(scattered) for graph, given in zip(graphs, inputs)]
+        futures = [client.submit(run_one, job, k, item, params, read_options or {}, pure=False)
+                   for k, item in enumerate(sent)]
+    except BaseException:
+        if owns_client:
+            client.cluster.close()
+            client.close()
+        raise
+    return GraphMap(client, futures, graphs, warmed, on_error, progress, algo.name, owns_client)
