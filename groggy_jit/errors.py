@@ -21,6 +21,7 @@ __all__ = [
     "UsageError",
     "ConvergenceError",
     "ThreadingError",
+    "PartitionError",
 ]
 
 
@@ -99,3 +100,7 @@ class ConvergenceError(GroggyJITError, RuntimeError):
 
 class ThreadingError(GroggyJITError, RuntimeError):
     """A kernel cannot run in this process (e.g. forked after GNU OpenMP was used)."""
+
+
+class PartitionError(GroggyJITError, ValueError):
+    """An algorithm (or a part of it) cannot run split across partitions of a graph."""

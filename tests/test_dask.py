@@ -10,11 +10,11 @@ import pytest
 import scipy.sparse as sp
 
 import groggy_jit as gj
-from groggy_jit.errors import ParameterError, PipelineError
+from groggy_jit.errors import ParameterError, PartitionError, PipelineError
 from groggy_jit.pipeline import Failure
 
 pytest.importorskip("distributed")
-from groggy_jit.dask import local_client, map_graphs  # noqa: E402
+from groggy_jit.dask import local_client, map_graphs, run_partitioned  # noqa: E402
 
 WORKERS = 2
 
@@ -98,3 +98,46 @@ def test_bad_inputs_are_reported_in_place_or_raise(client, tmp_path):
         map_graphs(gj.pagerank, [good], client, dampin=0.9)
     with pytest.raises(ParameterError, match="on_error"):
         map_graphs(gj.pagerank, [good], client, on_error="ignore")
+
+
+# --- one graph split across workers -----------------------------------------------------
+
+def _partition_graphs():
+    undirected = gj.Graph(nx.gnm_random_graph(120, 200, seed=5))      # several components
+    directed = nx.gnp_random_graph(100, 0.04, directed=True, seed=6)
+    directed.remove_edges_from(list(directed.out_edges(7)))          # a dangling node
+    return undirected, gj.Graph(directed)
+
+
+@pytest.mark.parametrize("partitions", [2, 4])
+def test_partitioned_runs_match_the_single_machine_kernel(client, partitions):
+    undirected, directed = _partition_graphs()
+    for graph in (undirected, directed):
+        expected = gj.pagerank.run(graph)
+        got = run_partitioned(gj.pagerank, graph, client, partitions=partitions)
+        assert np.abs(got.value - expected.value).sum() < 1e-12
+        assert (got.iterations, got.converged) == (expected.iterations, expected.converged)
+        assert got.partitions == partitions and got.bytes_per_round > 0
+        assert got.phases_per_round == 2       # the pull waits for contributions and sink mass
+    labels = run_partitioned(gj.connected_components, undirected, client, partitions=partitions)
+    np.testing.assert_array_equal(labels.value, gj.connected_components(undirected))
+    assert len(set(labels.value.tolist())) > 1
+    for source in (0, 50):
+        expected = gj.bfs.run(directed, source=source)
+        got = run_partitioned(gj.bfs, directed, client, partitions=partitions, source=source)
+        np.testing.assert_array_equal(got.values["depth"], expected.values["depth"])
+        np.testing.assert_array_equal(got.values["parent"], expected.values["parent"])
+        assert got.iterations == expected.iterations
+    assert expected.values["depth"].max() > 2                          # a real traversal
+
+
+def test_what_cannot_be_split_is_named(client):
+    undirected, _ = _partition_graphs()
+    with pytest.raises(PartitionError, match="'gather' op reads or writes"):
+        run_partitioned(gj.connected_components_fastsv, undirected, client)
+    with pytest.raises(PartitionError, match="per-node parameters"):
+        run_partitioned(gj.personalized_pagerank, undirected, client)
+    with pytest.raises(ParameterError, match="partitions=0"):
+        run_partitioned(gj.pagerank, undirected, client, partitions=0)
+    with pytest.raises(ParameterError, match="more than the graph's 120"):
+        run_partitioned(gj.pagerank, undirected, client, partitions=121)
