@@ -52,13 +52,15 @@ def small_graphs(count, tmp_path):
 def test_map_graphs_matches_single_process_runs_and_compiles_once_between_workers(
         client, tmp_path):
     graphs = small_graphs(50, tmp_path)
-    mapped = map_graphs(gj.pagerank, graphs, client, damping=0.9, tol=1e-10)
+    # some small graphs are periodic: their PageRank stops at max_iter, which is fine here
+    mapped = map_graphs(gj.pagerank, graphs, client, damping=0.9, tol=1e-10,
+                        on_nonconvergence="ignore")
     assert len(mapped) == 50
     results = mapped.compute()
     assert len(results) == 50 and not results.failures
     for given, result in zip(graphs, results):
         expected = gj.pagerank.run(gj.read_graph(given) if isinstance(given, str) else given,
-                                   damping=0.9, tol=1e-10)
+                                   damping=0.9, tol=1e-10, on_nonconvergence="ignore")
         np.testing.assert_allclose(result.value, expected.value, rtol=0, atol=1e-12)
         assert result.iterations == expected.iterations
         assert result.graph.num_nodes == len(expected.value)
@@ -68,7 +70,8 @@ def test_map_graphs_matches_single_process_runs_and_compiles_once_between_worker
     assert mapped.origins["compile"] + mapped.origins["disk"] == WORKERS
     assert sum(mapped.origins.values()) == WORKERS + 50
     labelled = results[2].labelled()                # networkx input: labels come back
-    assert labelled == pytest.approx(gj.pagerank(graphs[2], damping=0.9, tol=1e-10), abs=1e-12)
+    expected = gj.pagerank.run(graphs[2], damping=0.9, tol=1e-10, on_nonconvergence="ignore")
+    assert labelled == pytest.approx(expected.labelled(), abs=1e-12)
 
 
 def test_map_graphs_takes_a_configured_algorithm_and_node_parameters(client):

@@ -20,6 +20,7 @@ from ..driver import ConfiguredAlgorithm, check_requirements
 from ..graph import Graph, as_graph, read_graph
 from ..ir.ops import RESULT, op_def
 from ..ir.types import Kind
+from ..runtime.conditions import RUN_POLICY, check_policy, report_nonconvergence
 from ..runtime.params import bind
 from ..runtime.result import LoopReport, Result
 from .cluster import require_dask
@@ -237,7 +238,7 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     partitions : int
         Number of node ranges (may exceed the number of workers).
     params
-        The algorithm's parameters.
+        The algorithm's parameters, and ``on_nonconvergence`` as for ``Algorithm.run``.
 
     Returns
     -------
@@ -248,6 +249,8 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     require_dask()
     if isinstance(algo, ConfiguredAlgorithm):
         algo, params = algo.algorithm, algo.params | params
+    policy = params.pop("on_nonconvergence", RUN_POLICY)
+    check_policy(policy)
     plan = split(algo)
     is_path = isinstance(graph_or_path, (str, os.PathLike))
     graph = read_graph(graph_or_path) if is_path else as_graph(graph_or_path)
@@ -267,9 +270,11 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     rounds = sum(report.iterations for report in loops)
     body = [item[1] for item in plan.items if not isinstance(item, Block)]
     kinds = {name: plan.ir.node_map[v].type.kind.value for name, v in plan.ir.outputs}
-    return PartitionedResult(values, loops, graph, {"run": seconds, "round": seconds / max(rounds, 1)},
-                             kinds, partitions=len(parts), bytes_per_round=coordinator.round_bytes,
-                             phases_per_round=sum(len(b.phases) for b in body))
+    result = PartitionedResult(values, loops, graph,
+                               {"run": seconds, "round": seconds / max(rounds, 1)}, kinds,
+                               partitions=len(parts), bytes_per_round=coordinator.round_bytes,
+                               phases_per_round=sum(len(b.phases) for b in body))
+    return report_nonconvergence(result, policy, algo.name)
 
 
 def warm(job, index_dtype: str) -> str:

@@ -14,9 +14,10 @@ import sys
 from collections import Counter
 
 from ..driver import ConfiguredAlgorithm
-from ..errors import GroggyJITError, PipelineError
+from ..errors import ConvergenceError, GroggyJITError, PipelineError
 from ..graph import as_graph, read_graph
 from ..pipeline import Failure, Progress, Results, _check_on_error, describe
+from ..runtime.conditions import RUN_POLICY, report_nonconvergence
 from .cluster import local_client, require_dask
 
 __all__ = ["GraphMap", "map_graphs"]
@@ -57,11 +58,12 @@ class GraphMap:
         The Dask dashboard that shows the tasks' progress.
     """
 
-    def __init__(self, client, futures, graphs, warmed, on_error, progress, name, owns_client):
+    def __init__(self, client, futures, inputs, graphs, warmed, options, name, owns_client):
         self.client, self.futures = client, futures
         self.origins = Counter(warmed)
         self.dashboard_link = getattr(client, "dashboard_link", None)
-        self._graphs, self._on_error, self._progress = graphs, on_error, progress
+        self._inputs, self._graphs = inputs, graphs
+        self._on_error, self._progress, self._policy = options
         self._name, self._owns_client = name, owns_client
         self._results = None
 
@@ -87,8 +89,14 @@ class GraphMap:
         finally:
             bar.close()
         done = Results()
-        for graph, (item, origin) in zip(self._graphs, self.client.gather(self.futures)):
+        gathered = self.client.gather(self.futures)
+        for index, (graph, (item, origin)) in enumerate(zip(self._graphs, gathered)):
             self.origins[origin] += 1
+            if not isinstance(item, Failure):
+                try:
+                    item = report_nonconvergence(item, self._policy, self._name)
+                except ConvergenceError as error:
+                    item = Failure(index, describe(self._inputs[index]), error)
             if isinstance(item, Failure) and self._on_error == "raise":
                 error = PipelineError(str(item), item)
                 error.results = done
@@ -128,7 +136,8 @@ def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
     progress : bool, optional
         A progress bar (default: when stderr is a terminal).
     params
-        The algorithm's parameters, the same for every graph.
+        The algorithm's parameters, the same for every graph, and
+        ``on_nonconvergence`` as for ``Algorithm.run`` (applied as results arrive).
 
     Returns
     -------
@@ -140,6 +149,7 @@ def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
     if isinstance(algo, ConfiguredAlgorithm):
         algo, params = algo.algorithm, algo.params | params
     algo(**params)              # a misspelt or mistyped parameter fails here, once
+    policy = params.pop("on_nonconvergence", RUN_POLICY)
     inputs = list(graphs_or_paths)
     graphs = [None if isinstance(g, (str, os.PathLike)) else as_graph(g) for g in inputs]
     dtypes = sorted({str(g.index_dtype) for g in graphs if g is not None}) or ["int32"]
@@ -163,4 +173,5 @@ def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
             client.cluster.close()
             client.close()
         raise
-    return GraphMap(client, futures, graphs, warmed, on_error, progress, algo.name, owns_client)
+    return GraphMap(client, futures, inputs, graphs, warmed, (on_error, progress, policy),
+                    algo.name, owns_client)
