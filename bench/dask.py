@@ -28,7 +28,7 @@ import time
 
 import groggy_jit as gj
 from bench.common import kron_graph_csr, print_table
-from bench.pipeline import random_graphs, seconds
+from bench.pipeline import random_graphs, timed_rows
 
 
 def many_graphs(args, client, started: float) -> None:
@@ -46,11 +46,7 @@ def many_graphs(args, client, started: float) -> None:
         f"map_graphs, LocalCluster of {args.workers}":
             lambda: map_graphs(algo, graphs, client, progress=False).compute(),
     }
-    rows, base = [], None
-    for label, fn in ways.items():
-        t = seconds(fn, args.repeat)
-        base = base or t
-        rows.append([label, f"{t:.3f} s", f"{len(graphs) / t:,.0f}", f"{base / t:.2f}x"])
+    rows = timed_rows(ways, len(graphs), args.repeat)
     print(f"{args.algorithm} over {args.graphs:,} graphs of {graphs[0].num_nodes:,} nodes and "
           f"~{args.arcs:,} arcs (best of {args.repeat}); cluster start-up {started:.2f} s")
     print_table(rows, ["how", "time", "graphs/s", "speed-up"])

@@ -51,12 +51,17 @@ def pipeline_rows(algo, graphs, repeat: int) -> list[list[str]]:
         "algo.map(graphs), 1 thread": lambda: algo.map(graphs, progress=False),
         "algo.map(graphs, threads=2)": lambda: algo.map(graphs, threads=2, progress=False),
     }
+    return timed_rows(ways, len(graphs), repeat)
+
+
+def timed_rows(ways: dict, count: int, repeat: int) -> list[list[str]]:
+    """One table row per way of running ``count`` graphs: time, rate, speed-up over the first."""
     base = None
     rows = []
     for label, fn in ways.items():
         t = seconds(fn, repeat)
         base = base or t
-        rows.append([label, f"{t:.3f} s", f"{len(graphs) / t:,.0f}", f"{base / t:.2f}x"])
+        rows.append([label, f"{t:.3f} s", f"{count / t:,.0f}", f"{base / t:.2f}x"])
     return rows
 
 

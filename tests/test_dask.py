@@ -7,11 +7,11 @@ share the test run's kernel cache, so kernels other tests compiled are loaded, n
 import networkx as nx
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 import groggy_jit as gj
 from groggy_jit.errors import ParameterError, PartitionError, PipelineError
 from groggy_jit.pipeline import Failure
+from test_pipeline import mixed_graphs
 
 pytest.importorskip("distributed")
 from groggy_jit.dask import local_client, map_graphs, run_partitioned  # noqa: E402
@@ -28,30 +28,9 @@ def client(cache_dir):
     cluster.close()
 
 
-def small_graphs(count, tmp_path):
-    """Graphs of mixed sizes and kinds: Graphs, scipy matrices, networkx graphs and files."""
-    rng = np.random.default_rng(3)
-    graphs = []
-    for i in range(count):
-        n = int(rng.integers(2, 50))
-        src, dst = rng.integers(0, n, size=(2, 3 * n))
-        kind = i % 4
-        if kind == 0:
-            graphs.append(gj.Graph.from_edges(src, dst, num_nodes=n, directed=True))
-        elif kind == 1:
-            graphs.append(sp.csr_array((np.ones(len(src)), (src, dst)), shape=(n, n)))
-        elif kind == 2:
-            graphs.append(nx.gnm_random_graph(n, 2 * n, seed=i))
-        else:
-            path = tmp_path / f"g{i:02d}.txt"
-            path.write_text("".join(f"{u} {v}\n" for u, v in zip(src, dst)))
-            graphs.append(str(path))
-    return graphs
-
-
 def test_map_graphs_matches_single_process_runs_and_compiles_once_between_workers(
         client, tmp_path):
-    graphs = small_graphs(50, tmp_path)
+    graphs = mixed_graphs(50, tmp_path)
     # some small graphs are periodic: their PageRank stops at max_iter, which is fine here
     mapped = map_graphs(gj.pagerank, graphs, client, damping=0.9, tol=1e-10,
                         on_nonconvergence="ignore")
