@@ -66,6 +66,12 @@ def test_map_graphs_takes_a_configured_algorithm_and_node_parameters(client):
     assert "source='b' is not a node" in results[1].message
 
 
+def test_progress_bar_counts_the_graphs(client, capsys):
+    graphs = [gj.Graph.from_edges([0, 1], [1, 2], num_nodes=3)] * 3
+    map_graphs(gj.pagerank, graphs, client, progress=True).compute()
+    assert "3/3" in capsys.readouterr().err
+
+
 def test_bad_inputs_are_reported_in_place_or_raise(client, tmp_path):
     good = gj.Graph.from_edges([0, 1], [1, 2], num_nodes=3)
     missing = str(tmp_path / "missing.txt")

@@ -24,6 +24,7 @@ from ..runtime.conditions import RUN_POLICY, check_policy, report_nonconvergence
 from ..runtime.params import bind
 from ..runtime.result import LoopReport, Result
 from .cluster import require_dask
+from .many import warm
 from .partition import halo_partition, node_ranges, receives
 from .split import COMBINE, GLOBAL_INDEX, IS_LOCAL, Block, split
 
@@ -276,7 +277,3 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
                                phases_per_round=sum(len(b.phases) for b in body))
     return report_nonconvergence(result, policy, algo.name)
 
-
-def warm(job, index_dtype: str) -> str:
-    """On a worker: load (or compile) a kernel before the first round."""
-    return job.load(index_dtype)[1]
