@@ -14,7 +14,8 @@ from groggy_jit.pipeline import Failure
 from test_pipeline import mixed_graphs
 
 pytest.importorskip("distributed")
-from groggy_jit.dask import local_client, map_graphs, run_partitioned  # noqa: E402
+from groggy_jit.dask import (local_client, map_graphs, run_partitioned,  # noqa: E402
+                             write_partitions)
 
 WORKERS = 2
 
@@ -117,6 +118,19 @@ def test_partitioned_runs_match_the_single_machine_kernel(client, partitions):
         np.testing.assert_array_equal(got.values["parent"], expected.values["parent"])
         assert got.iterations == expected.iterations
     assert expected.values["depth"].max() > 2                          # a real traversal
+
+
+def test_partitions_read_from_their_own_files(client, tmp_path):
+    _, directed = _partition_graphs()
+    folder = write_partitions(directed, tmp_path / "parts", partitions=3)
+    assert sorted(p.name for p in folder.iterdir())[-1] == "partitions.json"
+    got = run_partitioned(gj.pagerank, folder, client)
+    assert got.partitions == 3 and got.graph is None
+    assert np.abs(got.value - gj.pagerank(directed)).sum() < 1e-12
+    got = run_partitioned(gj.bfs, folder, client, source=50)
+    np.testing.assert_array_equal(got.values["depth"], gj.bfs(directed, source=50)["depth"])
+    with pytest.raises(ParameterError, match="source=100 is out of range"):
+        run_partitioned(gj.bfs, folder, client, source=100)
 
 
 def test_what_cannot_be_split_is_named(client):

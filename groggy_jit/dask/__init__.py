@@ -7,5 +7,7 @@ Needs the ``dask`` extra: ``pip install 'groggy-jit[dask]'``.
 from .bsp import PartitionedResult, run_partitioned
 from .cluster import local_client
 from .many import GraphMap, map_graphs
+from .partition import write_partitions
 
-__all__ = ["GraphMap", "PartitionedResult", "local_client", "map_graphs", "run_partitioned"]
+__all__ = ["GraphMap", "PartitionedResult", "local_client", "map_graphs", "run_partitioned",
+           "write_partitions"]

@@ -25,7 +25,8 @@ from ..runtime.params import bind
 from ..runtime.result import LoopReport, Result
 from .cluster import require_dask
 from .many import warm
-from .partition import halo_partition, node_ranges, receives
+from .partition import (halo_partition, is_partition_folder, node_ranges, read_index,
+                        read_partition, receives)
 from .split import COMBINE, GLOBAL_INDEX, IS_LOCAL, Block, split
 
 __all__ = ["PartitionedResult", "run_partitioned"]
@@ -81,27 +82,34 @@ def local_values(last, key):
     return last[0][key]
 
 
+def initial_state(part):
+    """A partition's state before any phase: its nodes' global ids."""
+    return {GLOBAL_INDEX: part.global_index[:part.num_local]}, {}
+
+
+def ghosts_of(part, requirements, name: str):
+    """On a worker: check the partition's arcs as the algorithm requires; its ghost ids."""
+    check_requirements(requirements, part.graph, name)
+    return part.global_index[part.num_local:], str(part.graph.index_dtype)
+
+
 class _Scalars:
     """What scalar ops read when the coordinator evaluates them: the whole graph's size."""
 
-    def __init__(self, graph: Graph, params: dict):
+    def __init__(self, graph, params: dict):
         self.g, self.n, self.params = graph, graph.num_nodes, params
 
 
 class _Coordinator:
-    def __init__(self, client, plan, graph, bound, parts, workers):
+    def __init__(self, client, plan, graph, bound, parts, ranges, ghosts, workers):
         self.client, self.plan, self.ir = client, plan, plan.ir
         self.env: dict[str, object] = {}
         self.scalars = _Scalars(graph, bound)
-        self.recv = receives(parts)
-        self.workers = [workers[p % len(workers)] for p in range(len(parts))]
-        self.parts = [client.scatter(part, workers=[w], hash=False)
-                      for part, w in zip(parts, self.workers)]
-        # each partition's (state, partials) of its last phase; a scattered list, because
-        # a dict scattered alone would be scattered value by value
-        self.states = [client.scatter([({GLOBAL_INDEX: part.global_index[:part.num_local]}, {})],
-                                      workers=[w], hash=False)[0]
-                       for part, w in zip(parts, self.workers)]
+        self.recv = receives(ranges, ghosts)
+        self.workers, self.parts = workers, parts
+        # each partition's (state, partials) after its last phase
+        self.states = [client.submit(initial_state, part, workers=[w], pure=False)
+                       for part, w in zip(parts, workers)]
         self.pending: dict[str, str] = {}          # state renames the next phase applies
         self.jobs = {}
         self.round_bytes = 0
@@ -232,9 +240,12 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
         PageRank, connected components, BFS, or any algorithm whose code uses only
         elementwise ops, pulls and sum/min/max/any/all/count reductions, with at most
         one level of loops; others raise PartitionError naming what cannot be split.
-    graph_or_path : graph or path
-        A graph (anything ``as_graph`` takes) or a file ``read_graph`` reads; it is read
-        here and each worker receives only its partition.
+    graph_or_path : graph, path, or folder of partitions
+        A graph (anything ``as_graph`` takes) or a file ``read_graph`` reads: it is read
+        and cut here, and each worker receives only its partition.  Or a folder that
+        ``write_partitions`` wrote: each worker reads only its own partition's file, so
+        no process holds the whole graph (``partitions`` is then the folder's; the result
+        has no ``graph``).
     client : distributed.Client
     partitions : int
         Number of node ranges (may exceed the number of workers).
@@ -253,17 +264,30 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     policy = params.pop("on_nonconvergence", RUN_POLICY)
     check_policy(policy)
     plan = split(algo)
-    is_path = isinstance(graph_or_path, (str, os.PathLike))
-    graph = read_graph(graph_or_path) if is_path else as_graph(graph_or_path)
-    check_requirements(plan.ir.requirements, graph, algo.name)
+    workers = list(client.scheduler_info()["workers"])
+    if is_partition_folder(graph_or_path):          # each worker reads its own file
+        graph, ranges = read_index(graph_or_path)
+        placed = [workers[p % len(workers)] for p in range(len(ranges))]
+        parts = [client.submit(read_partition, os.fspath(graph_or_path), p, workers=[w],
+                               pure=False) for p, w in enumerate(placed)]
+    else:
+        is_path = isinstance(graph_or_path, (str, os.PathLike))
+        graph = read_graph(graph_or_path) if is_path else as_graph(graph_or_path)
+        ranges = node_ranges(graph.num_nodes, partitions, graph)
+        placed = [workers[p % len(workers)] for p in range(len(ranges))]
+        parts = [client.scatter(halo_partition(graph, p, lo, hi), workers=[w], hash=False)
+                 for p, ((lo, hi), w) in enumerate(zip(ranges, placed))]
+    if "undirected" in plan.ir.requirements:
+        check_requirements({"undirected"}, graph, algo.name)
     bound = bind(plan.ir.params, params, graph)
-    ranges = node_ranges(graph.num_nodes, partitions, graph)
-    parts = [halo_partition(graph, p, lo, hi) for p, (lo, hi) in enumerate(ranges)]
-    coordinator = _Coordinator(client, plan, graph, bound, parts,
-                               list(client.scheduler_info()["workers"]))
+    found = client.gather([client.submit(ghosts_of, part, plan.ir.requirements, algo.name,
+                                         workers=[w], pure=False)
+                           for part, w in zip(parts, placed)])
+    coordinator = _Coordinator(client, plan, graph, bound, parts, ranges,
+                               [ghosts for ghosts, _ in found], placed)
     phases = [phase for item in plan.items
               for phase in (item if isinstance(item, Block) else item[1]).phases]
-    dtypes = sorted({str(part.graph.index_dtype) for part in parts})
+    dtypes = sorted({dtype for _, dtype in found})
     coordinator.warm(phases, dtypes)
     start = time.perf_counter()
     values, loops = coordinator.run()
@@ -271,7 +295,7 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     rounds = sum(report.iterations for report in loops)
     body = [item[1] for item in plan.items if not isinstance(item, Block)]
     kinds = {name: plan.ir.node_map[v].type.kind.value for name, v in plan.ir.outputs}
-    result = PartitionedResult(values, loops, graph,
+    result = PartitionedResult(values, loops, graph if isinstance(graph, Graph) else None,
                                {"run": seconds, "round": seconds / max(rounds, 1)}, kinds,
                                partitions=len(parts), bytes_per_round=coordinator.round_bytes,
                                phases_per_round=sum(len(b.phases) for b in body))

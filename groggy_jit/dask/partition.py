@@ -8,13 +8,16 @@ elementwise op is exact at local nodes once the ghosts hold current values.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ParameterError
-from ..graph import Graph
+from ..errors import GraphInputError, ParameterError
+from ..graph import Graph, as_graph
 
 
 @dataclass
@@ -91,17 +94,81 @@ def halo_partition(graph: Graph, index: int, lo: int, hi: int) -> Partition:
     return Partition(index, lo, hi, halo, global_index)
 
 
-def receives(parts: list[Partition]) -> list[list[Receive]]:
-    """For every partition, where its ghosts' values come from (grouped by owner)."""
-    bounds = np.array([p.lo for p in parts] + [parts[-1].hi])
+def receives(ranges: list[tuple[int, int]], ghosts: list[np.ndarray]) -> list[list[Receive]]:
+    """For every partition (its node range and ghost ids), where its ghosts' values come
+    from, grouped by owner."""
+    bounds = np.array([lo for lo, _ in ranges] + [ranges[-1][1]])
     out = []
-    for part in parts:
-        ghosts = part.global_index[part.num_local:]
-        owners = np.searchsorted(bounds, ghosts, side="right") - 1
+    for target, ((lo, hi), ids) in enumerate(zip(ranges, ghosts)):
+        owners = np.searchsorted(bounds, ids, side="right") - 1
         lists = []
         for owner in np.unique(owners).tolist():
             where = np.flatnonzero(owners == owner)
-            lists.append(Receive(owner, part.index, part.num_local + int(where[0]),
-                                 ghosts[where] - parts[owner].lo))
+            lists.append(Receive(owner, target, hi - lo + int(where[0]),
+                                 ids[where] - ranges[owner][0]))
         out.append(lists)
     return out
+
+
+# --- partitions on disk: one file each, so no process needs the whole graph ---------------
+
+INDEX_FILE = "partitions.json"
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What the coordinator knows of a graph it never loads: sizes and kind."""
+    num_nodes: int
+    num_edges: int
+    directed: bool
+    weighted: bool
+    node_labels: None = None
+
+
+def write_partitions(G, folder, partitions: int) -> Path:
+    """Cut ``G`` into ``partitions`` node ranges and write ``folder/part-<p>.npz`` (each
+    partition's halo graph and global ids) and ``folder/partitions.json``; a later
+    ``run_partitioned(algo, folder, client)`` has each worker read only its own file."""
+    graph = as_graph(G)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    ranges = node_ranges(graph.num_nodes, partitions, graph)
+    for index, (lo, hi) in enumerate(ranges):
+        halo = halo_partition(graph, index, lo, hi)
+        h = halo.graph
+        np.savez(folder / f"part-{index}.npz", indptr=h.out_indptr, indices=h.out_indices,
+                 weights=h.out_weights if h.weighted else np.zeros(0),
+                 global_index=halo.global_index, lo=lo, hi=hi, directed=h.directed)
+    meta = {"format": 1, "num_nodes": graph.num_nodes, "num_edges": graph.num_edges,
+            "directed": graph.directed, "weighted": graph.weighted, "ranges": ranges}
+    (folder / INDEX_FILE).write_text(json.dumps(meta, indent=1))
+    return folder
+
+
+def read_index(folder) -> tuple[GraphSummary, list[tuple[int, int]]]:
+    """The graph's summary and node ranges from a folder ``write_partitions`` wrote."""
+    path = Path(folder) / INDEX_FILE
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise GraphInputError(f"{path}: not a partition index ({error}); write one with "
+                              "groggy_jit.dask.write_partitions(G, folder, partitions)") from None
+    summary = GraphSummary(meta["num_nodes"], meta["num_edges"], meta["directed"],
+                           meta["weighted"])
+    return summary, [tuple(r) for r in meta["ranges"]]
+
+
+def read_partition(folder, index: int) -> Partition:
+    """On a worker: partition ``index`` from its own file."""
+    with np.load(Path(folder) / f"part-{index}.npz") as data:
+        global_index = data["global_index"]
+        size = len(global_index)
+        weighted = len(data["weights"]) > 0
+        weights = data["weights"] if weighted else np.ones(len(data["indices"]))
+        A = sp.csr_array((weights, data["indices"], data["indptr"]), shape=(size, size))
+        graph = Graph._build(A, directed=bool(data["directed"]), weighted=weighted)
+        return Partition(index, int(data["lo"]), int(data["hi"]), graph, global_index)
+
+
+def is_partition_folder(path) -> bool:
+    return isinstance(path, (str, os.PathLike)) and (Path(path) / INDEX_FILE).is_file()
