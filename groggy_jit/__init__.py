@@ -7,8 +7,8 @@ from .version import __version__
 
 from .errors import (CacheError, CompileError, ConvergenceError, CycleError, GraphInputError,
                      GroggyJITError, IRError, KindError, MissingDependencyError, ParameterError,
-                     ParameterValueError, PipelineError, PlanFormatError, ThreadingError,
-                     TraceError, UsageError)
+                     ParameterValueError, PartitionError, PipelineError, PlanFormatError,
+                     ThreadingError, TraceError, UsageError)
 from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_market
 from .ir.graph import IRGraph
 from .dsl.trace import NodeId, NodeValues
@@ -39,5 +39,6 @@ __all__ = [
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",
-    "ParameterValueError", "ConvergenceError", "ThreadingError", "ConvergenceWarning",
+    "ParameterValueError", "ConvergenceError", "ThreadingError", "PartitionError",
+    "ConvergenceWarning",
 ]
