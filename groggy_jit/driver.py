@@ -209,11 +209,8 @@ class Algorithm:
         runner = self._runners.get(index_dtype)
         if runner is None:
             plan = self.plan_for(str(np.dtype(index_dtype)))
-            row = {step.loop: step.index for step in plan.loop_steps()}
-            loops = tuple((row[n.id], n.attr("kind") == "fixed")    # in written order
-                          for n in plan.ir.loops())
             runner = _Runner(tuple(name for name, _ in plan.outputs), plan.uses_weights,
-                             loops, self._kinds())
+                             loop_rows(plan), self._kinds())
             self._runners[index_dtype] = runner
         return runner
 
@@ -300,9 +297,21 @@ def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict) -> Result:
                       interrupt if interruptible else None)
     seconds = time.perf_counter() - start
     values, info = unpack_results(runner.outputs, raw)
-    loops = [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
-             for row, fixed in runner.loops]
-    return Result(values, loops, graph, {"run": seconds}, runner.kinds)
+    return Result(values, loop_reports(runner.loops, info), graph, {"run": seconds},
+                  runner.kinds)
+
+
+def loop_rows(plan) -> tuple[tuple[int, bool], ...]:
+    """Each loop's row in the kernel's ``loop_info`` and whether it is a fixed loop, in the
+    order the loops were written (as the interpreter reports them)."""
+    row = {step.loop: step.index for step in plan.loop_steps()}
+    return tuple((row[n.id], n.attr("kind") == "fixed") for n in plan.ir.loops())
+
+
+def loop_reports(rows, info) -> list[LoopReport]:
+    """The kernel's ``loop_info`` read as one report per loop (see :func:`loop_rows`)."""
+    return [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
+            for row, fixed in rows]
 
 
 @dataclass(frozen=True)

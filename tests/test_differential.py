@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import groggy_jit as gj
 from groggy_jit.codegen.emit import generate_source
 from groggy_jit.codegen.python_mode import load_python
+from groggy_jit.driver import loop_reports, loop_rows
 from groggy_jit.ir.types import DType
 from groggy_jit.runtime.executor import kernel_args
 from groggy_jit.runtime.params import bind
@@ -55,7 +56,7 @@ def python_kernel(algorithm: gj.Algorithm, opt_level: int):
 def kernel_reports(algorithm, plan, info) -> list[tuple[int, bool | None]]:
     """A kernel's ``loop_info`` rows as (iterations, converged), read as ``run()`` reads them."""
     assert info.shape == (max(plan.num_loops, 1), 2), f"loop_info has shape {info.shape}"
-    return [(r.iterations, r.converged) for r in algorithm._loop_reports(plan, info)]
+    return [(r.iterations, r.converged) for r in loop_reports(loop_rows(plan), info)]
 
 
 def assert_same_loops(got, reference_loops, label: str) -> None:
