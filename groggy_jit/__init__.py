@@ -20,9 +20,11 @@ from .plan.plan import BatchExecutionPlan, ExecutionPlan
 from .driver import Algorithm, AlgorithmBuilder, algorithm
 from .runtime.conditions import ConvergenceWarning
 from .runtime.result import Result
-from .algorithms import (betweenness_centrality, bfs, closeness_centrality,
+from .algorithms import (betweenness_centrality, betweenness_centrality_weighted, bfs, bfs_depth, closeness_centrality,
                          connected_components, connected_components_fastsv, core_number, degree_centrality,
-                         eigenvector_centrality, hits, katz_centrality, label_propagation,
+                         eigenvector_centrality, hits, in_degree_centrality, katz_centrality,
+                         label_propagation, label_propagation_semi_synchronous,
+                         out_degree_centrality,
                          pagerank, personalized_pagerank, sssp, sssp_delta, triangles,
                          triangle_count, clustering, jaccard)
 
@@ -33,9 +35,10 @@ __all__ = [
     "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "ExecutionPlan",
     "BatchExecutionPlan", "PlanGenerator", "BatchPlanGenerator", "compile_plan", "compile_to_batch",
     "estimate_performance",
-    "pagerank", "personalized_pagerank", "degree_centrality", "hits", "katz_centrality",
-    "eigenvector_centrality", "closeness_centrality", "betweenness_centrality",
-    "label_propagation", "connected_components", "connected_components_fastsv", "core_number", "bfs", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
+    "pagerank", "personalized_pagerank", "degree_centrality", "in_degree_centrality",
+    "out_degree_centrality", "hits", "katz_centrality",
+    "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
+    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",

@@ -63,6 +63,40 @@ class _Runner:
 INTERRUPTIBLE_SIZE = 1 << 16
 
 
+@dataclass(frozen=True)
+class EdgeWeights:
+    """How an algorithm reads a networkx graph's edges, networkx's way.
+
+    ``keyword`` names the call's keyword for the weight attribute (networkx's
+    name: ``weight``, or ``distance`` for closeness); None: the algorithm takes
+    none and uses ``default``. ``weight=None`` in a call means unweighted, also
+    for a weighted ``Graph``. ``parallel`` says how a multigraph's parallel
+    edges combine: "sum" (degree, PageRank), "min" (shortest paths), or None:
+    multigraphs are refused. ``weighted=False``: the keyword exists, as in
+    networkx, but only None is supported yet. Without a keyword, the weights of
+    a ``Graph`` are read as edge multiplicities (a networkx multigraph's
+    parallel edges, counted).
+    """
+    keyword: str | None = "weight"
+    default: str | None = "weight"
+    parallel: str | None = "sum"
+    weighted: bool = True
+
+    def take(self, params: dict) -> tuple[str | None, dict]:
+        """The weight attribute of a call and its other parameters."""
+        if self.keyword is None or self.keyword not in params:
+            return self.default, params
+        rest = dict(params)
+        weight = rest.pop(self.keyword)
+        if weight is not None and not isinstance(weight, str):
+            raise ParameterError(f"{self.keyword}={weight!r}: pass the name of an edge "
+                                 "attribute (e.g. 'weight'), or None for unweighted")
+        if weight is not None and not self.weighted:
+            raise ParameterError(f"{self.keyword}={weight!r}: the weighted form is not "
+                                 f"supported yet; pass {self.keyword}=None (unweighted)")
+        return weight, rest
+
+
 class Algorithm:
     """An algorithm written in the DSL.
 
@@ -70,24 +104,30 @@ class Algorithm:
     only to get a configured copy that ``.run(G)`` later, as in groggy.
     """
 
-    def __init__(self, name: str, tracer: Callable[[], IRGraph] | None = None,
-                 ir: IRGraph | None = None, doc: str | None = None, opt_level: int = 1):
+    def __init__(self, name: str, tracer: Callable[[bool], IRGraph | None] | None = None,
+                 ir: IRGraph | None = None, doc: str | None = None, opt_level: int = 1,
+                 weights: EdgeWeights | None = None):
         self.name = name
+        self._weights = weights
         self._tracer = tracer
         self._ir = ir
+        self._unit_ir = None if tracer else ir        # built algorithms have one IR
         self.__doc__ = doc
         self.opt_level = opt_level
-        self._plans: dict[str, object] = {}
-        self._sources: dict[str, object] = {}
-        self._kernels: dict[np.dtype, Callable] = {}       # index dtype -> loaded kernel
-        self._runners: dict[np.dtype, _Runner] = {}
+        # keyed by (index dtype, whether the graph has weights)
+        self._plans: dict[tuple, object] = {}
+        self._sources: dict[tuple, object] = {}
+        self._kernels: dict[tuple, Callable] = {}
+        self._runners: dict[tuple, _Runner] = {}
         self.stats = Stats()
 
     @classmethod
-    def from_function(cls, fn: Callable, name: str | None = None, opt_level: int = 1) -> "Algorithm":
+    def from_function(cls, fn: Callable, name: str | None = None, opt_level: int = 1,
+                      weights: EdgeWeights | None = None) -> "Algorithm":
         signature_params(fn)                       # fail early on an untraceable signature
         name = name or fn.__name__
-        algo = cls(name, lambda: trace(fn, name), doc=fn.__doc__, opt_level=opt_level)
+        algo = cls(name, lambda unit=False: trace(fn, name, unit), doc=fn.__doc__,
+                   opt_level=opt_level, weights=weights)
         # Look like the function (its module, name, docstring, __wrapped__), so that
         # doctest collects the function's examples from the module that defines it.
         functools.update_wrapper(algo, fn, updated=())
@@ -102,38 +142,59 @@ class Algorithm:
     def ir(self) -> IRGraph:
         """The traced IR, before optimization."""
         if self._ir is None:
-            self._ir = self._tracer()
+            self._ir = self._tracer(False)
         return self._ir
+
+    def ir_for(self, weighted: bool = True) -> IRGraph:
+        """The IR for weighted graphs, or for graphs without weights (where a weight that
+        only multiplies is 1, so the kernel reads none)."""
+        if weighted:
+            return self.ir
+        if self._unit_ir is None:
+            self._unit_ir = self._tracer(True) or self.ir
+        return self._unit_ir
 
     @property
     def params(self) -> dict:
         return dict(self.ir.params)
 
-    def plan_for(self, index_dtype: str = "int32"):
-        if index_dtype not in self._plans:
-            self._plans[index_dtype] = compile_plan(self.ir, index_dtype, self.opt_level)
-        return self._plans[index_dtype]
+    @property
+    def weights(self) -> EdgeWeights:
+        """How networkx edges become weights; by default the ``weight`` attribute when
+        the algorithm reads weights, parallel edges summed."""
+        if self._weights is None:
+            reads = any(n.op == "edge_weight" or n.attr("weight") for n in self.ir.nodes)
+            self._weights = EdgeWeights(None, "weight" if reads else None, "sum")
+        return self._weights
 
-    def source_for(self, index_dtype: str = "int32"):
-        if index_dtype not in self._sources:
-            self._sources[index_dtype] = generate_source(self.plan_for(index_dtype))
-        return self._sources[index_dtype]
+    def plan_for(self, index_dtype: str = "int32", weighted: bool = False):
+        key = (index_dtype, weighted)
+        if key not in self._plans:
+            self._plans[key] = compile_plan(self.ir_for(weighted), index_dtype, self.opt_level)
+        return self._plans[key]
+
+    def source_for(self, index_dtype: str = "int32", weighted: bool = False):
+        key = (index_dtype, weighted)
+        if key not in self._sources:
+            self._sources[key] = generate_source(self.plan_for(index_dtype, weighted))
+        return self._sources[key]
 
     @property
     def plan(self):
-        """The batch execution plan for graphs with int32 indices."""
+        """The batch execution plan for unweighted graphs with int32 indices."""
         return self.plan_for("int32")
 
     @property
     def source(self) -> str:
-        """The generated kernel module for graphs with int32 indices."""
+        """The generated kernel module for unweighted graphs with int32 indices."""
         return self.source_for("int32").text
 
     def estimate(self, G=None, **options):
         """Predicted bytes moved, ops and seconds for a run (see ``estimate_performance``)."""
         graph = None if G is None else as_graph(G)
         dtype = "int32" if graph is None else str(graph.index_dtype)
-        return estimate_performance(self.plan_for(dtype), graph, **options)
+        weighted = graph is not None and graph.weighted
+        return estimate_performance(self.plan_for(dtype, weighted), graph, **options)
 
     def explain(self) -> str:
         """The traced IR, the IR after every pass that changed it, and the plan."""
@@ -152,8 +213,8 @@ class Algorithm:
                                  f"got {len(positional)} extra positional argument(s)")
         if G is _NOT_GIVEN:
             check_policy(params.get("on_nonconvergence", CALL_POLICY))
-            bind(self.ir.params, {k: v for k, v in params.items()
-                                  if k not in ("on_nonconvergence", "tier")})
+            bind(self.ir.params, self.weights.take(
+                {k: v for k, v in params.items() if k not in ("on_nonconvergence", "tier")})[1])
             return ConfiguredAlgorithm(self, params)
         result = self.run(G, **({"on_nonconvergence": CALL_POLICY} | params))
         return result.labelled() if is_networkx(G) else result.value
@@ -178,8 +239,9 @@ class Algorithm:
 
     def _run_tiered(self, graph: Graph, bound: dict, asked: str) -> Result:
         tier = asked
-        if asked != "interpret" and graph.index_dtype not in self._kernels:   # not loaded yet
-            source = self.source_for(str(graph.index_dtype)).text
+        weighted = graph.weighted
+        if asked != "interpret" and (graph.index_dtype, weighted) not in self._kernels:
+            source = self.source_for(str(graph.index_dtype), weighted).text
             tier = tiers.choose(asked, source, lambda: self._tier_costs(graph, source))
         if tier == "interpret":
             switch = None if asked == "interpret" else tiers.switch_check(source)
@@ -190,8 +252,9 @@ class Algorithm:
         return self._run_kernel(graph, bound)
 
     def _run_kernel(self, graph: Graph, bound: dict) -> Result:
-        kernel, loaded = self.kernel_for(graph.index_dtype)
-        result = run_loaded(kernel, self._runner(graph.index_dtype), graph, bound)
+        kernel, loaded = self.kernel_for(graph.index_dtype, graph.weighted)
+        result = run_loaded(kernel, self._runner(graph.index_dtype, graph.weighted), graph,
+                            bound)
         result.times["load"] = loaded
         self.stats.runs += 1
         self.stats.run_seconds += result.times["run"]
@@ -199,19 +262,23 @@ class Algorithm:
 
     def job(self, index_dtypes=("int32", "int64")) -> "KernelJob":
         """What another process needs to run this algorithm without tracing it (picklable)."""
-        dtypes = [str(np.dtype(d)) for d in index_dtypes]
-        return KernelJob(self.name, {d: self.source_for(d).text for d in dtypes},
-                         {d: self._runner(np.dtype(d)) for d in dtypes},
+        variants = [(str(np.dtype(d)), weighted) for d in index_dtypes
+                    for weighted in (False, True)]
+        return KernelJob(self.name,
+                         {_job_key(d, w): self.source_for(d, w).text for d, w in variants},
+                         {_job_key(d, w): self._runner(np.dtype(d), w) for d, w in variants},
                          dict(self.ir.params), frozenset(self.ir.requirements))
 
-    def _runner(self, index_dtype) -> "_Runner":
-        """What every run on graphs of this index dtype reads from the plan, found once."""
-        runner = self._runners.get(index_dtype)
+    def _runner(self, index_dtype, weighted: bool = False) -> "_Runner":
+        """What every run on graphs of this index dtype (and weights or not) reads from the
+        plan, found once."""
+        key = (index_dtype, weighted)
+        runner = self._runners.get(key)
         if runner is None:
-            plan = self.plan_for(str(np.dtype(index_dtype)))
+            plan = self.plan_for(str(np.dtype(index_dtype)), weighted)
             runner = _Runner(tuple(name for name, _ in plan.outputs), plan.uses_weights,
                              loop_rows(plan), self._kinds())
-            self._runners[index_dtype] = runner
+            self._runners[key] = runner
         return runner
 
     def map(self, graphs, *, threads: int = 1, on_error: str = "raise", progress=None,
@@ -235,13 +302,13 @@ class Algorithm:
 
     def _interpret(self, graph: Graph, bound: dict, between_rounds=None) -> Result:
         start = time.perf_counter()
-        values, loops = interpret(self.ir, graph, bound, between_rounds)
+        values, loops = interpret(self.ir_for(graph.weighted), graph, bound, between_rounds)
         return Result(values, loops, graph, {"run": time.perf_counter() - start},
                       self._kinds(), tier="interpret")
 
     def _tier_costs(self, graph: Graph, source: str) -> tuple[float, float]:
         """Predicted seconds of interpreting, and of compiling then running the kernel."""
-        plan = self.plan_for(str(graph.index_dtype))
+        plan = self.plan_for(str(graph.index_dtype), graph.weighted)
         # fixed loops at their count, loops that may stop early at one round: a lower bound
         once = {step.index: 1 for step in plan.loop_steps()
                 if plan.ir.node_map[step.loop].attr("kind") != "fixed"}
@@ -251,17 +318,19 @@ class Algorithm:
     def _kinds(self) -> dict[str, str]:
         return {name: self.ir.node_map[nid].type.kind.value for name, nid in self.ir.outputs}
 
-    def kernel_for(self, index_dtype) -> tuple[Callable, float]:
-        """The compiled kernel for graphs with this index dtype, and seconds spent loading it."""
-        function = self._kernels.get(index_dtype)
+    def kernel_for(self, index_dtype, weighted: bool = False) -> tuple[Callable, float]:
+        """The compiled kernel for graphs with this index dtype (and with weights or not),
+        and the seconds spent loading it."""
+        key = (index_dtype, weighted)
+        function = self._kernels.get(key)
         if function is not None:
             self.stats.memory_hits += 1
             return function, 0.0
-        source = self.source_for(str(np.dtype(index_dtype)))
+        source = self.source_for(str(np.dtype(index_dtype)), weighted)
         with compile_notice(self.name) as load:
             kernel, origin = DEFAULT_CACHE.load(source.text)
             load.from_cache = origin != "compile"
-        self._kernels[index_dtype] = kernel.function
+        self._kernels[key] = kernel.function
         if origin == "memory":
             self.stats.memory_hits += 1
             return kernel.function, 0.0
@@ -277,7 +346,10 @@ class Algorithm:
     def _prepare(self, G, params) -> tuple[Graph, dict]:
         if G is None:
             raise GraphInputError(f"{self.name}() needs a graph as its first argument")
-        graph = as_graph(G)
+        weight, params = self.weights.take(params)
+        graph = as_graph(G, weight=weight, parallel=self.weights.parallel)
+        if weight is None and self.weights.keyword is not None and not is_networkx(G):
+            graph = graph.without_weights()
         check_requirements(self.ir.requirements, graph, self.name)
         return graph, bind(self.ir.params, params, graph)
 
@@ -314,13 +386,17 @@ def loop_reports(rows, info) -> list[LoopReport]:
             for row, fixed in rows]
 
 
+def _job_key(index_dtype: str, weighted: bool) -> str:
+    return index_dtype + ("/weighted" if weighted else "")
+
+
 @dataclass(frozen=True)
 class KernelJob:
     """An algorithm's kernels as source text, with what their results mean: it runs in a
     process that never traced the algorithm, compiling each source once per machine
     through the disk cache (or loading what another process compiled there)."""
     name: str
-    sources: dict[str, str]              # index dtype -> kernel module text
+    sources: dict[str, str]              # index dtype (+ "/weighted") -> kernel module text
     runners: dict[str, _Runner]
     params: dict
     requirements: frozenset
@@ -331,9 +407,9 @@ class KernelJob:
         graph = as_graph(G)
         check_requirements(self.requirements, graph, self.name)
         bound = bind(self.params, params, graph)
-        dtype = str(graph.index_dtype)
-        kernel, origin = self.load(dtype, cache)
-        return run_loaded(kernel.function, self.runners[dtype], graph, bound), origin
+        key = _job_key(str(graph.index_dtype), graph.weighted)
+        kernel, origin = cache.load(self.sources[key])
+        return run_loaded(kernel.function, self.runners[key], graph, bound), origin
 
     def load(self, index_dtype: str = "int32", cache=DEFAULT_CACHE):
         """The loaded kernel for this index dtype and its origin (memory, disk or compile)."""

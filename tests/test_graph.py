@@ -318,13 +318,20 @@ def test_networkx_multigraph_summing():
     g = Graph.from_networkx(M, weight="weight")
     expected = nx.to_scipy_sparse_array(M, weight="weight").toarray()
     np.testing.assert_array_equal(check_invariants(g), expected)
-    gu = Graph.from_networkx(M)
-    assert not gu.weighted and gu.num_edges == 3
+    counted = Graph.from_networkx(M)              # without weights, parallel edges count
+    np.testing.assert_array_equal(check_invariants(counted),
+                                  nx.to_scipy_sparse_array(M, weight=None).toarray())
+    lightest = Graph.from_networkx(M, weight="weight", parallel="min")
+    np.testing.assert_array_equal(lightest.out_weights, [2.0, 2.0, 1.5])
+    merged = Graph.from_networkx(M, parallel="min")
+    assert not merged.weighted and merged.num_edges == 3
     D = nx.MultiDiGraph([(0, 1), (0, 1), (1, 0)])
     gd = Graph.from_networkx(D, weight="weight")
     assert gd.directed
     np.testing.assert_array_equal(gd.out_weights, [2.0, 1.0])
-    assert Graph.from_networkx(D).num_edges == 2
+    assert Graph.from_networkx(D, parallel="min").num_edges == 2
+    with pytest.raises(GraphInputError, match="multigraph"):
+        Graph.from_networkx(D, parallel=None)
 
 
 def test_networkx_bad_weights():

@@ -1,11 +1,12 @@
 """k-cores."""
 
+from ..driver import EdgeWeights
 from .registry import register
 
 __all__ = ["core_number"]
 
 
-@register("core_number")
+@register("core_number", EdgeWeights(None, None, None))
 def core_number(sG):
     """Core number of every node: the largest k such that it is in the k-core.
 
@@ -22,7 +23,7 @@ def core_number(sG):
     Notes
     -----
     O(m) per peeling round; self loops count as neighbours (networkx refuses
-    graphs with self loops).
+    graphs with self loops). Multigraphs are refused, as in networkx.
 
     References
     ----------

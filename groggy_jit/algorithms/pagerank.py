@@ -1,12 +1,22 @@
 """PageRank."""
 
+from ..driver import EdgeWeights
+from ..dsl.trace import NodeValues
 from ..ir.domains import NodeWeights, NonNegative, NonNegativeInt, Probability
 from .registry import register
+
+# networkx's pagerank reads the "weight" attribute by default and counts parallel edges
+_WEIGHTS = EdgeWeights("weight", "weight", "sum")
+
+
+def _out_weight(sG):
+    """Every node's total out-weight (its out-degree on an unweighted graph)."""
+    return sG.pull(sG.nodes(1.0), over="out", weight="weight")
 
 __all__ = ["pagerank", "personalized_pagerank"]
 
 
-@register("pagerank")
+@register("pagerank", _WEIGHTS)
 def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
              tol: NonNegative = 1e-6):
     """PageRank by power iteration, with networkx's conventions.
@@ -15,7 +25,7 @@ def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
     ----------
     sG : graph
         A ``Graph``, scipy sparse matrix or networkx graph. Undirected edges
-        count in both directions; edge weights are ignored.
+        count in both directions; a multigraph's parallel edges each count.
     damping : float
         Probability of following a link (networkx's ``alpha``).
     max_iter : int
@@ -23,6 +33,9 @@ def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
     tol : float
         Stop when the L1 change of the ranks in one iteration is below
         ``n * tol`` (networkx's rule).
+    weight : str or None
+        Edge attribute holding the weight (an edge without it weighs 1), as in
+        networkx; None: every edge weighs 1.
 
     Returns
     -------
@@ -33,7 +46,8 @@ def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
 
     Notes
     -----
-    Rank of dangling nodes (no out-links) is spread uniformly over all nodes.
+    A node follows each out-edge in proportion to its weight. Rank of
+    dangling nodes (no out-weight) is spread uniformly over all nodes.
     Each iteration is one pass over the nodes and one over the in-edges:
     O(n + m) work, and linear convergence at rate ``damping``.
 
@@ -51,17 +65,20 @@ def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
     """
     n = sG.N
     rank = sG.nodes(1.0 / n)
-    deg = rank.degrees()
+    deg = _out_weight(sG)
     with sG.until_converged(rank, tol=tol * n, max_iter=max_iter):
-        contrib = (deg > 0).where(rank / deg, 0.0)
+        contrib = (deg != 0).where(rank / deg, 0.0)
         sink = (deg == 0).where(rank, 0.0).reduce("sum")
-        rank = sG.builder.var("rank", (1 - damping) / n + damping * (sG @ contrib + sink / n))
+        followed = sG.pull(contrib, over="in", weight="weight")
+        rank = sG.builder.var("rank", (1 - damping) / n + damping * (followed + sink / n))
     return rank
 
 
-@register("personalized_pagerank")
+@register("personalized_pagerank", _WEIGHTS)
 def personalized_pagerank(sG, personalization: NodeWeights = 1.0, damping: Probability = 0.85,
-                          max_iter: NonNegativeInt = 100, tol: NonNegative = 1e-6):
+                          max_iter: NonNegativeInt = 100, tol: NonNegative = 1e-6,
+                          nstart: NodeValues = 1.0, dangling: NodeValues = 1.0,
+                          dangling_given=False):
     """PageRank whose random surfer teleports by ``personalization`` (networkx semantics).
 
     Parameters
@@ -71,8 +88,13 @@ def personalized_pagerank(sG, personalization: NodeWeights = 1.0, damping: Proba
         in proportion to the weights; nodes left out of a dict get 0. The
         weights must not all be zero. ``{source: 1}`` concentrates rank around
         ``source``; the default, equal weights, is plain PageRank.
-    damping, max_iter, tol
+    damping, max_iter, tol, weight
         As for :func:`pagerank`.
+    nstart : dict {node: value} or one value per node
+        Starting ranks, scaled to sum 1; equal by default.
+    dangling : dict {node: weight} or one value per node
+        With ``dangling_given``, where the rank of dangling nodes goes (in
+        proportion); otherwise it follows ``personalization``, as in networkx.
 
     Returns
     -------
@@ -95,10 +117,12 @@ def personalized_pagerank(sG, personalization: NodeWeights = 1.0, damping: Proba
     """
     n = sG.N
     home = personalization / personalization.reduce("sum")
-    rank = sG.nodes(1.0 / n)
-    deg = rank.degrees()
+    sinks = dangling_given.where(dangling / dangling.reduce("sum"), home)
+    rank = nstart / nstart.reduce("sum")
+    deg = _out_weight(sG)
     with sG.until_converged(rank, tol=tol * n, max_iter=max_iter):
-        contrib = (deg > 0).where(rank / deg, 0.0)
+        contrib = (deg != 0).where(rank / deg, 0.0)
         sink = (deg == 0).where(rank, 0.0).reduce("sum")
-        rank = sG.var("rank", damping * (sG @ contrib + sink * home) + (1 - damping) * home)
+        followed = sG.pull(contrib, over="in", weight="weight")
+        rank = sG.var("rank", damping * (followed + sink * sinks) + (1 - damping) * home)
     return rank

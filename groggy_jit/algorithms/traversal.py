@@ -1,10 +1,14 @@
 """Breadth-first search and single-source shortest paths."""
 
-from ..dsl.trace import NodeId
+from ..driver import EdgeWeights
+from ..dsl.trace import NodeId, NodeValues
 from ..ir.domains import Positive
 from .registry import register
 
-__all__ = ["bfs", "sssp", "sssp_delta"]
+# networkx's Dijkstra: the "weight" attribute by default, the lightest parallel edge
+_DISTANCES = EdgeWeights("weight", "weight", "min")
+
+__all__ = ["bfs", "bfs_depth", "sssp", "sssp_delta"]
 
 
 @register("bfs")
@@ -51,12 +55,44 @@ def bfs(sG, source: NodeId = 0):
     return {"depth": depth, "parent": parent}
 
 
-@register("sssp")
+@register("bfs_depth")
+def bfs_depth(sG, sources: NodeValues = False):
+    """Hops from the nearest of several ``sources`` along out-edges (-1 when unreachable).
+
+    Parameters
+    ----------
+    sources : set of nodes, or one bool per node
+        Where the search starts; ``networkx.bfs_layers(G, sources)`` groups the
+        nodes by this depth.
+
+    Notes
+    -----
+    Level-synchronous and pull style, like :func:`bfs`: O(m) per level at most.
+
+    Examples
+    --------
+    >>> import networkx as nx, groggy_jit as gj
+    >>> gj.bfs_depth(nx.path_graph(5), sources={0, 4})
+    {0: 0, 1: 1, 2: 2, 3: 1, 4: 0}
+    """
+    frontier = sources
+    depth = frontier.where(0, -1)
+    level = sG.N * 0
+    with sG.while_any(frontier):
+        level = level + 1
+        frontier = sG.pull(frontier, over="in", reduce="any", at=depth < 0)
+        depth = frontier.where(level, depth)
+    return depth
+
+
+@register("sssp", _DISTANCES)
 def sssp(sG, source: NodeId = 0):
     """Shortest path distances from ``source`` along out-edges, by frontier Bellman-Ford.
 
-    Edge weights are the graph's weights (1 for an unweighted graph) and must
-    not be negative.
+    Edge weights are the graph's weights, for networkx input its ``weight``
+    attribute (1 where it is missing) as in ``networkx.single_source_dijkstra``;
+    ``weight=None`` counts hops. Of a multigraph's parallel edges the lightest
+    counts. Weights must not be negative.
 
     Returns
     -------
@@ -82,8 +118,10 @@ def sssp(sG, source: NodeId = 0):
     >>> import networkx as nx, groggy_jit as gj
     >>> G = nx.DiGraph()
     >>> G.add_weighted_edges_from([(0, 1, 4.0), (0, 2, 1.0), (2, 1, 2.0)])
-    >>> gj.sssp(gj.Graph.from_networkx(G, weight="weight"), source=0).tolist()
-    [0.0, 3.0, 1.0]
+    >>> gj.sssp(G, source=0)
+    {0: 0.0, 1: 3.0, 2: 1.0}
+    >>> gj.sssp(G, source=0, weight=None)
+    {0: 0.0, 1: 1.0, 2: 1.0}
     """
     sG.require("nonnegative_weights")
     active = sG.nodes(unique=True) == source
@@ -95,7 +133,7 @@ def sssp(sG, source: NodeId = 0):
     return dist
 
 
-@register("sssp_delta")
+@register("sssp_delta", _DISTANCES)
 def sssp_delta(sG, source: NodeId = 0, delta: Positive = 32.0):
     """Shortest path distances from ``source`` in buckets of width ``delta`` (delta-stepping style).
 

@@ -1,6 +1,11 @@
 """Triangles, local clustering and Jaccard similarity, from common neighbours per edge."""
 
+from ..driver import EdgeWeights
 from .registry import register
+
+# As networkx: triangles merge parallel edges; clustering and Jaccard refuse multigraphs
+_MERGED = EdgeWeights(None, None, "min")
+_SIMPLE = EdgeWeights(None, None, None)
 
 __all__ = ["triangles", "triangle_count", "clustering", "jaccard"]
 
@@ -15,11 +20,12 @@ def _triangles_and_degree(sG):
     return through, degree
 
 
-@register("triangles")
+@register("triangles", _MERGED)
 def triangles(sG):
     """Number of triangles through every node of an undirected graph (``networkx.triangles``).
 
-    Self loops are ignored. Directed graphs raise ``GraphInputError``.
+    Self loops are ignored and parallel edges merged, as in networkx. Directed
+    graphs raise ``GraphInputError``.
 
     Notes
     -----
@@ -35,7 +41,7 @@ def triangles(sG):
     return through
 
 
-@register("triangle_count")
+@register("triangle_count", _MERGED)
 def triangle_count(sG):
     """Total number of triangles of an undirected graph.
 
@@ -49,11 +55,13 @@ def triangle_count(sG):
     return through.reduce("sum") // 3
 
 
-@register("clustering")
+@register("clustering", EdgeWeights("weight", None, None, weighted=False))
 def clustering(sG):
     """Local clustering coefficient of every node (``networkx.clustering``, unweighted).
 
-    ``2 T(v) / (d(v) (d(v) - 1))``; 0 for nodes of degree < 2.
+    ``2 T(v) / (d(v) (d(v) - 1))``; 0 for nodes of degree < 2. Multigraphs
+    and directed graphs are refused; the weighted form (``weight=``) is not
+    supported yet.
 
     Examples
     --------
@@ -67,7 +75,7 @@ def clustering(sG):
     return (degree > 1).where(2.0 * through / (degree * (degree - 1)), 0.0)
 
 
-@register("jaccard")
+@register("jaccard", _SIMPLE)
 def jaccard(sG):
     """Jaccard similarity of the endpoints of every edge: ``|N(u) ∩ N(v)| / |N(u) ∪ N(v)|``.
 

@@ -25,8 +25,12 @@ _COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"
 class IRBuilder:
     """Build an algorithm's IR step by step; ``groggy_jit.AlgorithmBuilder`` adds ``build()``."""
 
-    def __init__(self, name: str = "algorithm"):
+    def __init__(self, name: str = "algorithm", unit_weights: bool = False):
         self.ir = IRGraph(name)
+        # Tracing for graphs without weights: a weight that only multiplies is 1, and
+        # the pull reads no weights at all (a kernel that streams less memory).
+        self.unit_weights = unit_weights
+        self.dropped_weights = 0
         self.region: str | None = None
         self.loops: list[LoopContext] = []
         self._constants: dict[tuple, Value] = {}
@@ -191,8 +195,12 @@ class IRBuilder:
             if weight != "weight":
                 raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
                                 "graph's edge weights")
-            attrs["weight"] = weight
-            attrs["combine"] = combine or ("add" if pull_reduction(reduce).weights_add else "mul")
+            combine = combine or ("add" if pull_reduction(reduce).weights_add else "mul")
+            if self.unit_weights and combine == "mul":
+                self.dropped_weights += 1
+            else:
+                attrs["weight"] = weight
+                attrs["combine"] = combine
         elif combine is not None:
             raise KindError("pull(combine=...) only applies with weight='weight'")
         operands = [x] if mask is None else [x, mask]
@@ -357,6 +365,9 @@ class GraphHandle:
 
     def edge_weights(self) -> Value:
         """The arcs' weights (1.0 for an unweighted graph)."""
+        if self.builder.unit_weights:
+            self.builder.dropped_weights += 1
+            return self.builder.constant(1.0)
         return self.builder.add("edge_weight", hint="weight")
 
     def common_neighbors(self) -> Value:

@@ -69,8 +69,10 @@ def _dtype_of(domain: Domain) -> str | None:
     return None if domain.dtype is None else domain.dtype.value
 
 
-def trace(fn: Callable, name: str) -> IRGraph:
-    builder = IRBuilder(name)
+def trace(fn: Callable, name: str, unit_weights: bool = False) -> IRGraph | None:
+    """The IR of ``fn``; with ``unit_weights``, for graphs whose edges all weigh 1 (None when
+    that IR would be the same as the weighted one)."""
+    builder = IRBuilder(name, unit_weights)
     kwargs = {}
     for p in signature_params(fn):
         domain = domain_of(p.annotation)
@@ -94,6 +96,8 @@ def trace(fn: Callable, name: str) -> IRGraph:
         raise TraceError(f"{name}: the function returned nothing and attached no outputs; "
                          "return a value (or a dict of values)")
     verify(builder.ir)
+    if unit_weights and not builder.dropped_weights:
+        return None
     return builder.ir
 
 

@@ -567,7 +567,7 @@ class Graph:
         return cls._build(A, directed=False, weighted=weighted, symmetric=True)
 
     @classmethod
-    def from_networkx(cls, G, weight=None) -> "Graph":
+    def from_networkx(cls, G, weight=None, parallel="sum") -> "Graph":
         """Build a graph from a networkx graph.
 
         Parameters
@@ -579,18 +579,22 @@ class Graph:
         weight : str, optional
             Edge attribute holding the weight; an edge without it weighs 1.0.
             None (default) makes an unweighted graph.
+        parallel : {"sum", "min", None}
+            How the parallel edges of a multigraph combine into one arc, as
+            networkx treats them: ``"sum"`` (default) adds their weights, and
+            without ``weight`` counts them (degree, PageRank); ``"min"`` keeps
+            the lightest (shortest paths; unweighted, they merge into one
+            arc); None refuses multigraphs.
 
         Returns
         -------
         Graph
-            Parallel edges of a multigraph are merged (unweighted) or have
-            their weights summed.
 
         Raises
         ------
         GraphInputError
-            If ``G`` is not a networkx graph or a weight is not a finite real
-            number.
+            If ``G`` is not a networkx graph, a weight is not a finite real
+            number, or ``G`` is a multigraph and ``parallel`` is None.
         """
         if not is_networkx(G):
             raise GraphInputError(
@@ -602,6 +606,11 @@ class Graph:
         n = len(labels)
         directed = bool(G.is_directed())
         multi = bool(G.is_multigraph())
+        if parallel not in ("sum", "min", None):
+            raise GraphInputError(f"parallel={parallel!r}: use 'sum', 'min' or None")
+        if multi and parallel is None:
+            raise GraphInputError(f"this algorithm is not defined for multigraphs ({type(G).__name__}); "
+                                  "merge the parallel edges first, e.g. nx.Graph(G) or nx.DiGraph(G)")
         # G.adjacency() gives every arc (both directions of an undirected
         # edge, a self loop once) with at most one entry per (u, v) pair.
         adj = dict(G.adjacency())
@@ -618,7 +627,13 @@ class Graph:
         )
         del index
         where = _arc_location(indptr, indices, labels)
-        if weight is None:
+        weighted = weight is not None
+        if weight is None and multi and parallel == "sum":
+            # networkx counts every parallel edge (degree, PageRank's matrix)
+            data = np.fromiter(map(len, chain.from_iterable(r.values() for r in rows)),
+                               dtype=np.float64, count=nnz)
+            weighted = bool(np.any(data != 1.0))
+        elif weight is None:
             data = np.ones(nnz, dtype=np.bool_)
         else:
             get = methodcaller("get", weight, 1.0)
@@ -639,7 +654,8 @@ class Graph:
             flat = _real_weights(vals, weight, lambda i: where(arc_of(i)))
             del vals
             _check_finite(flat, f"edge weights ({weight!r})", lambda i: where(arc_of(i)))
-            data = np.add.reduceat(flat, starts) if (multi and nnz) else flat
+            combine = np.minimum if parallel == "min" else np.add
+            data = combine.reduceat(flat, starts) if (multi and nnz) else flat
         del rows
         A = sps.csr_array((data, indices, indptr), shape=(n, n), copy=False)
         A.has_sorted_indices = False
@@ -649,10 +665,21 @@ class Graph:
         return cls._build(
             A,
             directed=directed,
-            weighted=weight is not None,
+            weighted=weighted,
             labels=labels,
             symmetric=None if directed else True,
         )
+
+    def without_weights(self) -> "Graph":
+        """The same arcs, unweighted (shares this graph's arrays)."""
+        if not self.weighted:
+            return self
+        g = object.__new__(Graph)
+        for name in _FIELDS:
+            object.__setattr__(g, name, getattr(self, name))
+        object.__setattr__(g, "out_weights", None)
+        object.__setattr__(g, "in_weights", None)
+        return g
 
     # -------------------------------------------------------------- export
     def to_scipy(self, copy=True):
@@ -813,7 +840,7 @@ def _asymmetry_message(A, labels) -> str:
     )
 
 
-def as_graph(obj, weight=None) -> Graph:
+def as_graph(obj, weight=None, parallel="sum") -> Graph:
     """Turn any supported graph object into a :class:`Graph`.
 
     Parameters
@@ -824,6 +851,9 @@ def as_graph(obj, weight=None) -> Graph:
         :meth:`Graph.from_networkx`.
     weight : str, optional
         Edge attribute used as weight for networkx input (ignored otherwise).
+    parallel : {"sum", "min", None}
+        How a networkx multigraph's parallel edges combine (see
+        :meth:`Graph.from_networkx`).
 
     Returns
     -------
@@ -839,7 +869,7 @@ def as_graph(obj, weight=None) -> Graph:
     if _is_sparse(obj) or isinstance(obj, np.ndarray):
         return Graph.from_scipy(obj)
     if is_networkx(obj):
-        return Graph.from_networkx(obj, weight=weight)
+        return Graph.from_networkx(obj, weight=weight, parallel=parallel)
     raise GraphInputError(
         f"cannot use an object of type {type(obj).__module__}.{type(obj).__qualname__} "
         f"as a graph; expected {_ACCEPTED}"

@@ -286,6 +286,11 @@ class KernelCache:
                           RuntimeWarning, stacklevel=4)
         return self._compile_in_memory(name, source_text)
 
+    def has_compiled(self, source_text: str) -> bool:
+        """Whether the kernel is loaded, or an earlier process saved its machine code."""
+        name = module_name(source_text)
+        return name in self.memory or bool(_numba_files(kernel_dir(), name))
+
     def _load_from_disk(self, name: str, source_text: str) -> LoadedKernel:
         directory = kernel_dir()
         path = directory / f"{name}.py"

@@ -1,0 +1,51 @@
+"""What networkx reads about the backend before loading it: no networkx or Numba import here.
+
+``FUNCTIONS`` maps each dispatched networkx function to the parameters it
+supports; it is the table networkx shows in its docs and the backend's list of
+what it implements.
+"""
+
+FUNCTIONS = {
+    "pagerank": "all: alpha, personalization, max_iter, tol, nstart, weight, dangling",
+    "hits": "all: max_iter, tol, nstart, normalized (edge weights from 'weight')",
+    "katz_centrality": "all: alpha, beta (number or dict), max_iter, tol, nstart, normalized, weight",
+    "eigenvector_centrality": "all: max_iter, tol, nstart, weight",
+    "degree_centrality": "all",
+    "in_degree_centrality": "all",
+    "out_degree_centrality": "all",
+    "closeness_centrality": "all: u, distance, wf_improved",
+    "betweenness_centrality": "all: k, normalized, weight (undirected graphs, positive "
+                              "weights), endpoints, seed",
+    "connected_components": "all",
+    "number_connected_components": "all",
+    "is_connected": "all",
+    "node_connected_component": "all",
+    "weakly_connected_components": "all",
+    "number_weakly_connected_components": "all",
+    "is_weakly_connected": "all",
+    "single_source_shortest_path_length": "all: source, cutoff",
+    "bfs_layers": "all: sources (one node or several)",
+    "single_source_dijkstra_path_length": "source, cutoff, weight (an attribute name, not a "
+                                          "function; weights must not be negative)",
+    "single_source_bellman_ford_path_length": "source, weight (an attribute name; weights "
+                                              "must not be negative)",
+    "triangles": "all: nodes",
+    "clustering": "nodes; undirected, weight=None only",
+    "average_clustering": "nodes, count_zeros; undirected, weight=None only",
+    "transitivity": "all (undirected)",
+    "core_number": "all",
+    "label_propagation_communities": "all (semi-synchronous, networkx's colouring)",
+}
+
+
+def get_info() -> dict:
+    """The ``networkx.backend_info`` entry point."""
+    return {
+        "backend_name": "groggy_jit",
+        "project": "groggy-jit",
+        "package": "groggy_jit",
+        "short_summary": "Compiled, parallel kernels generated from a graph DSL (Numba).",
+        "functions": {name: {"additional_docs": f"Supported parameters: {params}."}
+                      for name, params in FUNCTIONS.items()},
+        "default_config": {},
+    }
