@@ -378,7 +378,8 @@ def average_clustering(G, nodes=None, weight=None, count_zeros=True):
     if weight is not None:
         raise NotImplementedError("weighted clustering is not supported yet")
     values = _by_node(G, _run("average_clustering", "clustering", G).value)
-    c = [values[n] for n in (G.nodes if nodes is None else nodes if nodes not in G else [nodes])]
+    chosen = G.nodes if nodes is None else [nodes] if nodes in G else nodes
+    c = [values[n] for n in chosen if n in G]
     if not count_zeros:
         c = [v for v in c if abs(v) > 0]
     return sum(c) / len(c)
