@@ -176,6 +176,11 @@ def test_distances_and_closeness_agree_with_networkx(weight):
         if weight is None:
             assert ours == expected                   # to the last bit, as networkx computes
         close(gj.closeness_centrality(G, distance=weight), expected, 1e-12)
+    G = GRAPHS["directed"]
+    expected = dict(nx.all_pairs_dijkstra_path_length(G, weight=weight))
+    ours = dict(backend_call("all_pairs_dijkstra_path_length", G, weight=weight))
+    assert list(ours) == list(expected)
+    assert all(ours[v] == pytest.approx(expected[v]) for v in G)
 
 
 def test_degrees_betweenness_and_triangles_follow_networkx_on_multigraphs():

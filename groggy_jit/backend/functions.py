@@ -26,6 +26,8 @@ ALGORITHMS = {
     "betweenness_centrality": "betweenness_centrality",
     "single_source_shortest_path_length": "bfs", "bfs_layers": "bfs_depth",
     "single_source_dijkstra_path_length": "sssp", "single_source_bellman_ford_path_length": "sssp",
+    "all_pairs_shortest_path_length": "bfs", "all_pairs_dijkstra_path_length": "sssp",
+    "all_pairs_bellman_ford_path_length": "sssp",
     "triangles": "triangles", "transitivity": "triangles", "clustering": "clustering",
     "average_clustering": "clustering", "core_number": "core_number",
     "label_propagation_communities": "label_propagation_semi_synchronous",
@@ -71,13 +73,17 @@ def _run(function: str, algorithm: str, G: BackendGraph, weight=None, **params):
     graph = G.graph_for(rule.parallel)
     if rule.keyword is not None:
         params[rule.keyword] = _weight_keyword(G, weight, rule.parallel)
-    if "nonnegative_weights" in algo.ir.requirements and graph.weighted \
-            and bool(np.any(graph.out_weights < 0)):
-        raise NotImplementedError("negative edge weights are not supported")
+    if "nonnegative_weights" in algo.ir.requirements:
+        _refuse_negative(graph)
     # networkx's own exception for a loop that did not converge is raised by the caller
     result = algo.run(graph, on_nonconvergence="ignore", **params)
     DISPATCHED[function] += 1
     return result
+
+
+def _refuse_negative(graph) -> None:
+    if graph.weighted and bool(np.any(graph.out_weights < 0)):
+        raise NotImplementedError("negative edge weights are not supported")
 
 
 def _by_node(G: BackendGraph, values) -> dict:
@@ -341,6 +347,24 @@ def single_source_dijkstra_path_length(G, source, cutoff=None, weight="weight"):
 def single_source_bellman_ford_path_length(G, source, weight="weight"):
     return _shortest_distances("single_source_bellman_ford_path_length", G, source, None,
                                weight, "Source {} not in G")
+
+
+def all_pairs_shortest_path_length(G, cutoff=None):
+    return ((n, single_source_shortest_path_length(G, n, cutoff)) for n in G.nodes)
+
+
+def _all_pairs_distances(G, cutoff, weight):
+    _weight_keyword(G, weight, "min")                 # refuse now, not at the first item
+    _refuse_negative(G.lightest)
+    return ((n, single_source_dijkstra_path_length(G, n, cutoff, weight)) for n in G.nodes)
+
+
+def all_pairs_dijkstra_path_length(G, cutoff=None, weight="weight"):
+    return _all_pairs_distances(G, cutoff, weight)
+
+
+def all_pairs_bellman_ford_path_length(G, weight="weight"):
+    return _all_pairs_distances(G, None, weight)
 
 
 # --- clustering and cores --------------------------------------------------------------------

@@ -29,6 +29,11 @@ FUNCTIONS = {
                                           "function; weights must not be negative)",
     "single_source_bellman_ford_path_length": "source, weight (an attribute name; weights "
                                               "must not be negative)",
+    "all_pairs_shortest_path_length": "all: cutoff (one search per node)",
+    "all_pairs_dijkstra_path_length": "cutoff, weight (an attribute name; weights must not be "
+                                      "negative)",
+    "all_pairs_bellman_ford_path_length": "weight (an attribute name; weights must not be "
+                                          "negative)",
     "triangles": "all: nodes",
     "clustering": "nodes; undirected, weight=None only",
     "average_clustering": "nodes, count_zeros; undirected, weight=None only",
