@@ -74,8 +74,7 @@ class EdgeWeights:
     edges combine: "sum" (degree, PageRank), "min" (shortest paths), or None:
     multigraphs are refused. ``weighted=False``: the keyword exists, as in
     networkx, but only None is supported yet. Without a keyword, the weights of
-    a ``Graph`` are read as edge multiplicities (a networkx multigraph's
-    parallel edges, counted).
+    a ``Graph`` are read as they are.
     """
     keyword: str | None = "weight"
     default: str | None = "weight"
@@ -347,11 +346,19 @@ class Algorithm:
         if G is None:
             raise GraphInputError(f"{self.name}() needs a graph as its first argument")
         weight, params = self.weights.take(params)
+        graph = self.graph_of(G, weight)
+        check_requirements(self.ir.requirements, graph, self.name)
+        return graph, bind(self.ir.params, params, graph)
+
+    def graph_of(self, G, weight=_NOT_GIVEN) -> Graph:
+        """``G`` as a ``Graph``, its edges read as this algorithm reads them (its weight
+        keyword, ``weight``, by default networkx's default; parallel edges)."""
+        if weight is _NOT_GIVEN:
+            weight = self.weights.default
         graph = as_graph(G, weight=weight, parallel=self.weights.parallel)
         if weight is None and self.weights.keyword is not None and not is_networkx(G):
             graph = graph.without_weights()
-        check_requirements(self.ir.requirements, graph, self.name)
-        return graph, bind(self.ir.params, params, graph)
+        return graph
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p.name}={p.default!r}" for p in self.ir.params.values())

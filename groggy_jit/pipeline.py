@@ -225,9 +225,9 @@ def sweep_grid(algo, G, grid, axes: dict, *, progress: bool | None = None,
     Returns a tidy table (see :func:`sweep_table`), or with ``stream=True`` an
     iterator of ``(setting, Result)`` pairs.
     """
-    from .graph import as_graph, read_graph
+    from .graph import read_graph
     runs = settings(grid, axes)
-    graph = read_graph(G) if isinstance(G, (str, os.PathLike)) else as_graph(G)
+    graph = read_graph(G) if isinstance(G, (str, os.PathLike)) else algo.graph_of(G)
     for setting in runs:                    # every setting is checked before any runs
         algo(**setting)
     pairs = _sweep_items(algo, graph, runs, progress)

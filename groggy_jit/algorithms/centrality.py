@@ -9,9 +9,10 @@ __all__ = ["degree_centrality", "in_degree_centrality", "out_degree_centrality",
            "katz_centrality", "eigenvector_centrality", "closeness_centrality",
            "betweenness_centrality", "betweenness_centrality_weighted"]
 
-# How each reads networkx edges, as networkx does: degrees count parallel edges;
-# katz and eigenvector refuse multigraphs; distances take the lightest parallel edge.
-_COUNTED = EdgeWeights(None, None, "sum")
+# How each reads networkx edges, as networkx does: degrees count parallel edges (and with
+# weight=, sum that attribute, as G.degree(weight=) does); katz and eigenvector refuse
+# multigraphs; distances take the lightest parallel edge.
+_COUNTED = EdgeWeights("weight", None, "sum")
 _SIMPLE_WEIGHT = EdgeWeights("weight", None, None)
 
 
@@ -32,7 +33,9 @@ def degree_centrality(sG):
 
     In a directed graph the degree is in-degree plus out-degree; in an
     undirected graph a self loop adds 2 to its node's degree, and in a
-    multigraph every parallel edge counts, as in networkx.
+    multigraph every parallel edge counts, as in networkx. ``weight="weight"``
+    (not a networkx keyword here) sums that edge attribute instead, as
+    ``G.degree(weight=...)``.
 
     Returns
     -------
