@@ -45,9 +45,11 @@ def test_map_graphs_matches_single_process_runs_and_compiles_once_between_worker
         assert result.iterations == expected.iterations
         assert result.graph.num_nodes == len(expected.value)
     # one int32 kernel, warmed on each worker before the map: compiled by at most one
-    # of them (none if an earlier test compiled it), the other loaded its machine code
-    assert mapped.origins["compile"] <= 1
-    assert mapped.origins["compile"] + mapped.origins["disk"] == WORKERS
+    # of them (none if an earlier test compiled it), the other loaded its machine code;
+    # the scipy inputs' summed duplicate entries are weights: a second (weighted) kernel,
+    # compiled at most once as well
+    assert mapped.origins["compile"] <= 2
+    assert WORKERS <= mapped.origins["compile"] + mapped.origins["disk"] <= 2 * WORKERS
     assert sum(mapped.origins.values()) == WORKERS + 50
     labelled = results[2].labelled()                # networkx input: labels come back
     expected = gj.pagerank.run(graphs[2], damping=0.9, tol=1e-10, on_nonconvergence="ignore")
