@@ -37,6 +37,9 @@ class Domain:
 
     def problem(self, values) -> str | None:
         """Why ``values`` (a scalar or a per-node array) is outside the domain, or None."""
+        if isinstance(values, (bool, int, float)) and self.whole is None:
+            # the common case, on every call: plain Python, no array round trip
+            return None if self.each(values) else f"got {values!r}; it must be {self.want}"
         array = np.asarray(values)
         with np.errstate(invalid="ignore"):
             ok = np.asarray(self.each(array), dtype=bool)
