@@ -3,7 +3,8 @@
 Each factory takes the benchmark's inputs and returns a ``run()`` that is one
 call of the compiled kernel, returning what the benchmarks check (ranks,
 labels, depths, distances, the count, scores). The ``groggy_jit.Graph``
-objects are built once per inputs by ``graphs`` (not timed by ``run``).
+objects are built once per inputs by ``graphs`` (not timed by ``run``). The
+traversals and CC take ``schedule=`` ("auto", "push" or "pull"), passed to every run.
 """
 
 from __future__ import annotations
@@ -27,19 +28,21 @@ def pagerank(inp, damping=0.85, tol=0.0, max_iter=20):
                                    on_nonconvergence="ignore").value
 
 
-def connected_components(inp):
+def connected_components(inp, schedule="auto"):
     graph = graphs(inp)["A"]
-    return lambda: gj.connected_components_fastsv.run(graph).value
+    return lambda: gj.connected_components_fastsv.run(graph, schedule=schedule).value
 
 
-def bfs(inp):
+def bfs(inp, schedule="auto"):
     graph = graphs(inp)["A"]
-    return lambda: gj.bfs.run(graph, source=int(inp["source"])).values["depth"]
+    source = int(inp["source"])
+    return lambda: gj.bfs.run(graph, source=source, schedule=schedule).values["depth"]
 
 
-def sssp(inp, delta: float = 16.0):
+def sssp(inp, schedule="auto", delta: float = 16.0):
     graph = graphs(inp)["W"]
-    return lambda: gj.sssp_delta.run(graph, source=int(inp["source"]), delta=delta).value
+    source = int(inp["source"])
+    return lambda: gj.sssp_delta.run(graph, source=source, delta=delta, schedule=schedule).value
 
 
 def triangle_count(inp):

@@ -26,6 +26,11 @@ Usage::
     python -m bench.kernels --scale 18 --repeat 5
     python -m bench.kernels --scale 10          # smoke run
     python -m bench.kernels --scale 16 --only bfs sssp
+    python -m bench.kernels --graph grid1000 --only bfs sssp cc   # high diameter
+    python -m bench.kernels --graph road1000
+
+"pull / auto" is the generated kernel with every frontier round forced to pull
+(the dense schedule) over the default per-round choice, timed in the same run.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
-from bench.common import fmt_ms, kron_graph_csr, print_table, timeit
+from bench.common import fmt_ms, print_table, timeit
+from bench.graphs import graph_spec
 
 KERNELS = ("cc", "bfs", "sssp", "tc")
 TITLES = {
@@ -187,20 +193,33 @@ def networkx_peers(key, inp, scale, cache):
     raise KeyError(key)
 
 
+# kernels also timed with every frontier round forced to pull (as before sparse
+# frontiers existed), for a paired ratio in one run
+PAIRED_SCHEDULES = ("bfs", "sssp", "cc")
+PULL_ROW = "generated, schedule=pull"
+
+
 def generated_kernels(key, inp):
     """``({name: run}, notes)`` from the ``GENERATED`` hook."""
     factory = GENERATED.get(key)
     if factory is None:
         return {}, ["generated kernel: not available yet"]
-    try:
-        t0 = time.perf_counter()
-        run = factory(inp)
-        run()  # compiles, or loads from the compile cache
-        first = time.perf_counter() - t0
-    except Exception as exc:  # report whatever stops it, keep benchmarking
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        return {}, [f"generated kernel unavailable: {reason}"]
-    return {"generated (groggy-jit)": run}, [f"generated kernel set-up and first call {first * 1e3:.0f} ms"]
+    found, notes = {}, []
+    schedules = {"generated (groggy-jit)": "auto"}
+    if key in PAIRED_SCHEDULES:
+        schedules[PULL_ROW] = "pull"
+    for name, schedule in schedules.items():
+        try:
+            t0 = time.perf_counter()
+            run = factory(inp, schedule=schedule)
+            run()  # compiles, or loads from the compile cache
+            first = time.perf_counter() - t0
+        except Exception as exc:  # report whatever stops it, keep benchmarking
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            return found, notes + [f"generated kernel unavailable: {reason}"]
+        found[name] = run
+        notes.append(f"{name} set-up and first call {first * 1e3:.0f} ms")
+    return found, notes
 
 
 def _one_thread(fn, threads):
@@ -310,6 +329,9 @@ def run_kernel(key, inp, scale, repeat, nx_cache):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.kernels", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=18, help="Kronecker scale (default 18)")
+    parser.add_argument("--graph", default=None,
+                        help="instead of kron<scale>: any graph of bench.graphs, e.g. grid1000, "
+                             "road1000, urand16")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per kernel (default 5)")
     parser.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
     parser.add_argument("--only", nargs="+", choices=KERNELS, default=list(KERNELS), help="kernels to run")
@@ -323,14 +345,17 @@ def main(argv=None):
         numba.set_num_threads(args.threads)
 
     t0 = time.perf_counter()
-    A, _ = kron_graph_csr(args.scale, cache=not args.no_cache)
+    name = args.graph or f"kron{args.scale}"
+    A = graph_spec(name).load(not args.no_cache)
     build_s = time.perf_counter() - t0
+    if args.graph:       # the networkx and scipy-TC limits go by size
+        args.scale = max(A.shape[0].bit_length() - 1, 0)
     t0 = time.perf_counter()
     inp = prepare_inputs(A, seed=args.seed)
     prep_s = time.perf_counter() - t0
     n = A.shape[0]
     print(
-        f"Graph kernels, kron{args.scale}: {n:,} nodes, {A.nnz:,} arcs (symmetric), "
+        f"Graph kernels, {name}: {n:,} nodes, {A.nnz:,} arcs (symmetric), "
         f"index dtype {A.indices.dtype}; graph build/load {build_s * 1e3:.0f} ms, "
         f"weights {prep_s * 1e3:.0f} ms"
     )
@@ -364,15 +389,17 @@ def main(argv=None):
         }
         best_peer = min(peers, key=peers.get) if peers else None
         gen = timings.get("generated (groggy-jit)")
+        pulled = timings.get(PULL_ROW)
         one = next((v.median_ms for k, v in timings.items() if k.endswith(", 1 thread")), None)
         summary.append(
-            (key, base, one, best_peer, peers.get(best_peer), None if gen is None else gen.median_ms)
+            (key, base, one, best_peer, peers.get(best_peer), None if gen is None else gen.median_ms,
+             None if pulled is None or gen is None else pulled.median_ms / gen.median_ms)
         )
 
     print()
     print("== summary (median ms; ratios of medians from this run)")
     rows = []
-    for key, base, one, peer, peer_ms, gen_ms in summary:
+    for key, base, one, peer, peer_ms, gen_ms, gain in summary:
         rows.append(
             [
                 TITLES[key],
@@ -380,6 +407,7 @@ def main(argv=None):
                 "-" if one is None else fmt_ms(one),
                 "-" if gen_ms is None else fmt_ms(gen_ms),
                 "-" if gen_ms is None else f"{gen_ms / base:.2f}x",
+                "-" if gain is None else f"{gain:.2f}x",
                 "-" if peer is None else peer,
                 "-" if peer is None else fmt_ms(peer_ms),
                 "-" if peer is None else f"{peer_ms / base:.2f}x",
@@ -387,7 +415,8 @@ def main(argv=None):
         )
     print_table(
         rows,
-        ["kernel", "hand-written", "1 thread", "generated", "gen / hand", "best peer", "peer ms", "peer / hand"],
+        ["kernel", "hand-written", "1 thread", "generated", "gen / hand", "pull / auto", "best peer",
+         "peer ms", "peer / hand"],
     )
     return 0
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from .codegen.abi import unpack_results
+from .codegen.abi import SCHEDULES, unpack_results
 from .codegen.emit import generate_source
 from .dsl.builder import IRBuilder
 from .dsl.trace import signature_params, trace
@@ -212,13 +212,16 @@ class Algorithm:
                                  f"got {len(positional)} extra positional argument(s)")
         if G is _NOT_GIVEN:
             check_policy(params.get("on_nonconvergence", CALL_POLICY))
+            check_schedule(params.get("schedule", "auto"))
             bind(self.ir.params, self.weights.take(
-                {k: v for k, v in params.items() if k not in ("on_nonconvergence", "tier")})[1])
+                {k: v for k, v in params.items()
+                 if k not in ("on_nonconvergence", "tier", "schedule")})[1])
             return ConfiguredAlgorithm(self, params)
         result = self.run(G, **({"on_nonconvergence": CALL_POLICY} | params))
         return result.labelled() if is_networkx(G) else result.value
 
     def run(self, G, *, tier: str | None = None, on_nonconvergence: str = RUN_POLICY,
+            schedule: str = "auto",
             **params) -> Result:
         """Run on ``G`` (a Graph, scipy sparse matrix or networkx graph); full result.
 
@@ -230,13 +233,18 @@ class Algorithm:
         A loop that stops at its iteration limit warns (``on_nonconvergence="warn"``,
         the default here; ``algo(G)`` raises), raises ``ConvergenceError``
         (``"raise"``) or is only reported in ``Result.converged`` (``"ignore"``).
+        ``schedule="auto"|"push"|"pull"`` chooses how frontier rounds run (see
+        ``print(algo.plan)``): per round by a cost rule, or always one way. Results
+        are identical; only the time differs. It never recompiles.
         """
         check_policy(on_nonconvergence)
+        check_schedule(schedule)
         graph, bound = self._prepare(G, params)
-        result = self._run_tiered(graph, bound, tiers.requested_tier(tier))
+        result = self._run_tiered(graph, bound, tiers.requested_tier(tier), schedule)
         return report_nonconvergence(result, on_nonconvergence, self.name)
 
-    def _run_tiered(self, graph: Graph, bound: dict, asked: str) -> Result:
+    def _run_tiered(self, graph: Graph, bound: dict, asked: str,
+                    schedule: str = "auto") -> Result:
         tier = asked
         weighted = graph.weighted
         if asked != "interpret" and (graph.index_dtype, weighted) not in self._kernels:
@@ -248,12 +256,12 @@ class Algorithm:
                 return self._interpret(graph, bound, switch)
             except tiers.KernelLanded:
                 pass                               # compiled meanwhile: the kernel answers
-        return self._run_kernel(graph, bound)
+        return self._run_kernel(graph, bound, schedule)
 
-    def _run_kernel(self, graph: Graph, bound: dict) -> Result:
+    def _run_kernel(self, graph: Graph, bound: dict, schedule: str = "auto") -> Result:
         kernel, loaded = self.kernel_for(graph.index_dtype, graph.weighted)
         result = run_loaded(kernel, self._runner(graph.index_dtype, graph.weighted), graph,
-                            bound)
+                            bound, schedule)
         result.times["load"] = loaded
         self.stats.runs += 1
         self.stats.run_seconds += result.times["run"]
@@ -292,9 +300,12 @@ class Algorithm:
         from .pipeline import sweep_grid
         return sweep_grid(self, G, grid, axes, progress=progress, stream=stream)
 
-    def interpret(self, G, *, on_nonconvergence: str = RUN_POLICY, **params) -> Result:
-        """Run with the reference interpreter (plain numpy, no Numba)."""
+    def interpret(self, G, *, on_nonconvergence: str = RUN_POLICY, schedule: str = "auto",
+                  **params) -> Result:
+        """Run with the reference interpreter (plain numpy, no Numba); ``schedule`` is
+        checked and changes nothing."""
         check_policy(on_nonconvergence)
+        check_schedule(schedule)
         graph, bound = self._prepare(G, params)
         return report_nonconvergence(self._interpret(graph, bound), on_nonconvergence,
                                      self.name)
@@ -365,14 +376,16 @@ class Algorithm:
         return f"<groggy_jit algorithm {self.name}({params})>"
 
 
-def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict) -> Result:
+def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict,
+               schedule: str = "auto") -> Result:
     """One native call of a loaded kernel on ``graph``, its raw outputs made a Result."""
     start = time.perf_counter()
     interrupt = np.zeros(1, np.int64)
     # Handing a run to the kernel thread (so Ctrl-C can stop its loops) costs tens of
     # microseconds: small graphs run directly and are interrupted when they return.
     interruptible = runner.loops and graph.num_nodes + graph.num_edges >= INTERRUPTIBLE_SIZE
-    raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt),
+    raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt,
+                                          schedule),
                       interrupt if interruptible else None)
     seconds = time.perf_counter() - start
     values, info = unpack_results(runner.outputs, raw)
@@ -389,7 +402,8 @@ def loop_rows(plan) -> tuple[tuple[int, bool], ...]:
 
 def loop_reports(rows, info) -> list[LoopReport]:
     """The kernel's ``loop_info`` read as one report per loop (see :func:`loop_rows`)."""
-    return [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1))
+    return [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1),
+                       int(info[row, 2]), int(info[row, 3]))
             for row, fixed in rows]
 
 
@@ -488,6 +502,11 @@ class AlgorithmBuilder(IRBuilder):
     def build(self) -> Algorithm:
         """The finished algorithm, ready to run on graphs."""
         return Algorithm.from_ir(self.finish())
+
+
+def check_schedule(schedule) -> None:
+    if schedule not in SCHEDULES:
+        raise ParameterError(f"schedule={schedule!r}: use one of {', '.join(map(repr, SCHEDULES))}")
 
 
 def check_requirements(requirements, graph: Graph, name: str) -> None:

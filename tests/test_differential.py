@@ -55,7 +55,7 @@ def python_kernel(algorithm: gj.Algorithm, opt_level: int):
 
 def kernel_reports(algorithm, plan, info) -> list[tuple[int, bool | None]]:
     """A kernel's ``loop_info`` rows as (iterations, converged), read as ``run()`` reads them."""
-    assert info.shape == (max(plan.num_loops, 1), 2), f"loop_info has shape {info.shape}"
+    assert info.shape == (max(plan.num_loops, 1), 4), f"loop_info has shape {info.shape}"
     return [(r.iterations, r.converged) for r in loop_reports(loop_rows(plan), info)]
 
 
@@ -92,20 +92,23 @@ def describe(program, graph) -> str:
 
 
 def check_program(program, graph_list) -> None:
-    """Interpreter vs generated source at opt_level 0 and 1 on each graph."""
+    """Interpreter vs generated source at opt_level 0 and 1 on each graph; a plan with
+    frontier rounds runs in every schedule (bit for bit on integers and bools)."""
     kernels = [python_kernel(program.algorithm, level) for level in (0, 1)]
     for graph in graph_list:
         params = program.params_on(graph)
         reference = program.algorithm.interpret(graph, on_nonconvergence="ignore", **params)
         for level, (plan, kernel) in enumerate(kernels):
             bound = bind(plan.ir.params, params, graph)
-            raw = kernel(*kernel_args(graph, bound, plan.uses_weights))
-            values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
-            try:
-                assert_agrees(program.algorithm, reference, values,
-                              kernel_reports(program.algorithm, plan, raw[-1]), f"source at opt_level={level}")
-            except AssertionError as e:
-                raise AssertionError(f"{e}\n{describe(program, graph)}") from None
+            for schedule in ("auto", "push", "pull") if plan.frontiers else ("auto",):
+                raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+                values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
+                try:
+                    assert_agrees(program.algorithm, reference, values,
+                                  kernel_reports(program.algorithm, plan, raw[-1]),
+                                  f"source at opt_level={level}, schedule={schedule}")
+                except AssertionError as e:
+                    raise AssertionError(f"{e}\n{describe(program, graph)}") from None
 
 
 # --- interpreter vs generated source --------------------------------------------------------
@@ -185,10 +188,13 @@ def test_numba_kernels_agree_with_the_interpreter():
         for graph in graph_list:
             params = program.params_on(graph)
             reference = program.algorithm.interpret(graph, on_nonconvergence="ignore", **params)
-            result = program.algorithm.run(graph, on_nonconvergence="ignore", **params)
-            loops = [(r.iterations, r.converged) for r in result.loops]
-            try:
-                assert_agrees(program.algorithm, reference, result.values, loops,
-                              f"Numba kernel (seed {seed})")
-            except AssertionError as e:
-                raise AssertionError(f"{e}\n{describe(program, graph)}") from None
+            frontier = gj.compile_to_batch(program.algorithm).frontiers
+            for schedule in ("auto", "push", "pull") if frontier else ("auto",):
+                result = program.algorithm.run(graph, on_nonconvergence="ignore",
+                                               schedule=schedule, **params)
+                loops = [(r.iterations, r.converged) for r in result.loops]
+                try:
+                    assert_agrees(program.algorithm, reference, result.values, loops,
+                                  f"Numba kernel (seed {seed}, schedule={schedule})")
+                except AssertionError as e:
+                    raise AssertionError(f"{e}\n{describe(program, graph)}") from None

@@ -181,5 +181,7 @@ def sssp_delta(sG, source: NodeId = 0, delta: Positive = 32.0):
             improved = candidate < dist
             dist = improved.where(candidate, dist)
             pending = (pending & ~active) | improved
-            active = pending & (dist < bound)
+            # a pending node outside the bucket enters it only by improving, so the
+            # bucket's next round is its improved nodes (and a round touches only them)
+            active = improved & (dist < bound)
     return dist

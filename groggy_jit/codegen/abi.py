@@ -2,9 +2,10 @@
 
 A kernel takes the graph's arguments below, in this order (the last, ``interrupt``,
 is a one-element array the caller sets to stop every loop at the end of its
-current round, for Ctrl-C), then the parameters sorted by name; it returns a tuple of the plan's outputs, in plan order, then
-``loop_info`` (one row per loop: iterations run, and converged 1 / not 0 /
-fixed loop -1).
+current round, for Ctrl-C), then the run arguments, then the parameters sorted by
+name; it returns a tuple of the plan's outputs, in plan order, then ``loop_info``
+(one row per loop: iterations run, converged 1 / not 0 / fixed loop -1, rounds
+pushed from a frontier list, rounds pulled into every node).
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ GRAPH_ARGUMENTS = {
     "out_weights": "WEIGHTS",
     "interrupt": "types.int64[::1]",
 }
+
+
+# how a run executes, never what it computes
+RUN_ARGUMENTS = {"schedule": "types.int64"}
+# schedule= of a run: choose per round, or force one direction for every frontier round
+SCHEDULES = {"auto": 0, "push": 1, "pull": 2}
 
 
 def parameter_order(names) -> list[str]:

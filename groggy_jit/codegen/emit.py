@@ -18,7 +18,8 @@ from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, ExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
-from .abi import GRAPH_ARGUMENTS, parameter_order
+from . import frontier as frontier_schedule
+from .abi import GRAPH_ARGUMENTS, RUN_ARGUMENTS, parameter_order
 from .helpers import helpers_source
 
 NUMBA_TYPE = {DType.F64: "types.float64", DType.I64: "types.int64", DType.BOOL: "types.boolean"}
@@ -67,6 +68,8 @@ class KernelEmitter:
         self.w = _Writer()
         self.locals: set[str] = set()       # group members held in element locals
         self.at = "i"                        # the element index: i (node) or k (in-arc)
+        self.frontier_index = {pull: g for g, pull in enumerate(plan.frontiers)}
+        self.loop_rows: dict[str, int] = {}
 
     # --- naming -----------------------------------------------------------------
     def resolve(self, value: str) -> str:
@@ -129,15 +132,16 @@ class KernelEmitter:
         w, plan = self.w, self.plan
         params = {n.attr("name"): n.id for n in self.ir.nodes
                   if op_def(n.op).storage == ARGUMENT}
-        args = list(GRAPH_ARGUMENTS) + [plan.names[params[p]] for p in parameter_order(params)]
+        args = list(GRAPH_ARGUMENTS) + list(RUN_ARGUMENTS) + [plan.names[params[p]] for p in parameter_order(params)]
         w.line("m = np.int64(in_indices.shape[0])")
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
         # np.zeros and slice copies would each become a parallel loop (and compile time)
-        w.line(f"loop_info = np.empty(({max(plan.num_loops, 1)}, 2), np.int64)")
+        w.line(f"loop_info = np.empty(({max(plan.num_loops, 1)}, 4), np.int64)")
         w.line(f"for j in range({max(plan.num_loops, 1)}):")
         with w.indent():
-            w.line("loop_info[j, 0] = 0")
-            w.line("loop_info[j, 1] = 0")
+            w.line("for column in range(4):")
+            with w.indent():
+                w.line("loop_info[j, column] = 0")
         w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
         w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
         w.line("v = 0")
@@ -155,6 +159,8 @@ class KernelEmitter:
         for node in self.ir.nodes:
             if op_def(node.op).lower_setup:
                 op_def(node.op).lower_setup(self, node)
+        for pull, g in self.frontier_index.items():
+            frontier_schedule.setup(self, plan.frontiers[pull], g)
         self.steps(plan.steps)
         outs = [self.name(v) if self.ir.node_map[v].type.kind is Kind.SCALAR else self.slot(v)
                 for _, v in plan.outputs]
@@ -167,7 +173,13 @@ class KernelEmitter:
             if isinstance(step, LoopStep):
                 self.loop(step)
             elif isinstance(step, GroupStep):
-                self.group(step)
+                frontier = self.plan.frontier_of(step)
+                if frontier is None:
+                    self.group(step)
+                else:
+                    frontier_schedule.round_(self, step, frontier,
+                                             self.frontier_index[frontier.pull],
+                                             self.loop_rows[frontier.loop])
             elif isinstance(step, OwnPassStep):
                 node = self.ir.node_map[step.node]
                 op_def(node.op).lower_pass(self, node)
@@ -196,6 +208,7 @@ class KernelEmitter:
         w, names = self.w, self.plan.names
         loop = self.ir.node_map[step.loop]
         k = step.index
+        self.loop_rows[step.loop] = k
         w.line(f"# loop #{k}: {loop.attr('kind')}")
         for copy in step.copy_in:
             target, source = self.slot(copy.carry), self.slot(copy.init)
@@ -204,6 +217,12 @@ class KernelEmitter:
                 w.line(f"{target}[j] = {source}[j]")
         for carry, _ in step.scalar_carries:
             w.line(f"{names[carry]} = {self.name(self.ir.node_map[carry].inputs[0])}")
+        mine = [f for f in self.plan.frontiers.values() if f.loop == step.loop]
+        for frontier in mine:
+            frontier_schedule.enter_loop(self, frontier, self.frontier_index[frontier.pull])
+        # a pushed round updated these carries in place: their arrays stay put
+        in_place = {nxt: f"frontier_pushed_{self.frontier_index[f.pull]}" for f in mine
+                    for nxt in [f.mask_next, *(n for _, n in f.in_place)]}
         it, done = f"iterations{k}", f"converged{k}"
         w.line(f"{it} = 0")
         w.line(f"{done} = False")
@@ -212,7 +231,12 @@ class KernelEmitter:
             self.steps(step.body)
             for carry, nxt in step.swaps:
                 a, b = self.slot(carry), self.slot(nxt)
+                if nxt in in_place:
+                    w.line(f"if not {in_place[nxt]}:")
+                    w.depth += 1
                 w.line(f"{a}, {b} = swapped({a}, {b})  # next {self.plan.names[carry]}: no copy")
+                if nxt in in_place:
+                    w.depth -= 1
             if step.scalar_carries:
                 targets = ", ".join(names[c] for c, _ in step.scalar_carries)
                 values = ", ".join(self.name(n) for _, n in step.scalar_carries)
@@ -232,7 +256,9 @@ class KernelEmitter:
         w.line(f"loop_info[{k}, 1] = {flag}")
 
     # --- fused parallel loops ------------------------------------------------------------
-    def group(self, step: GroupStep) -> None:
+    def group(self, step: GroupStep, hooks=None) -> None:
+        """One fused parallel loop; ``hooks`` (``frontier.ListWriter``) add lines per
+        chunk and per node."""
         w, names, ir = self.w, self.plan.names, self.ir
         self.locals = set(step.members)
         # scalar members are reductions: one partial per chunk, combined in chunk order
@@ -245,6 +271,8 @@ class KernelEmitter:
             w.line("hi = bounds[c + 1]")
             for r in reductions:
                 w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
+            if hooks:
+                hooks.chunk_start()
             w.line("for i in range(np.uint64(lo), np.uint64(hi)):")
             with w.indent():
                 if step.domain == "edge":
@@ -253,10 +281,16 @@ class KernelEmitter:
                     for m in step.members:
                         self.member(ir.node_map[m])
                     self.assigns(step.assigns)
+                if hooks:
+                    hooks.node()
             for r in reductions:
                 w.line(f"partial_{names[r]}[c] = acc_{names[r]}")
+            if hooks:
+                hooks.chunk_end()
         for r in reductions:
             self.combine(ir.node_map[r])
+        if hooks:
+            hooks.done()
         self.locals = set()
 
     def edge_body(self, step: GroupStep) -> None:
@@ -381,7 +415,7 @@ def generate_source(plan: ExecutionPlan) -> KernelSource:
     params = {p.name: p for p in plan.params}
     param_types = [f'types.Array({NUMBA_TYPE[p.dtype]}, 1, "C", readonly=True)' if p.per_node
                    else NUMBA_TYPE[p.dtype] for p in (params[name] for name in parameter_order(params))]
-    signature = ", ".join([*GRAPH_ARGUMENTS.values(), *param_types])
+    signature = ", ".join([*GRAPH_ARGUMENTS.values(), *RUN_ARGUMENTS.values(), *param_types])
     header = "\n".join([
         f"# groggy-jit kernel for plan {plan.plan_hash}",
         f"# algorithm structure: {plan.name}; edit nothing here, the file is checked on load",

@@ -22,6 +22,18 @@ from .types import DType
 _I64 = np.iinfo(np.int64)
 
 
+def _always(d: DType) -> bool:
+    return True
+
+
+def _never(d: DType) -> bool:
+    return False
+
+
+def _integers(d: DType) -> bool:
+    return d is not DType.F64
+
+
 @dataclass(frozen=True)
 class Reduction:
     name: str
@@ -36,6 +48,8 @@ class Reduction:
     weighted = True                           # a pull may combine it with edge weights
     numbers_only = False                      # refuses bool values
     scratch = False                           # a pull needs a scratch array (see mode)
+    # the same bits whatever order the values come in (a push may offer them in any order)
+    order_free: Callable[[DType], bool] = _never
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
         """A pull's reference meaning: reduce each node's arc values."""
@@ -72,17 +86,18 @@ def _max_identity(d: DType):
 
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
-              lambda a: a.sum(), "{acc} += {x}"),
+              lambda a: a.sum(), "{acc} += {x}", order_free=_integers),
     Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
-              weights_add=True),
+              weights_add=True, order_free=_always),
     Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
-              weights_add=True),
+              weights_add=True, order_free=_always),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
-              "{acc} = {acc} or ({x} != 0)"),
+              "{acc} = {acc} or ({x} != 0)", order_free=_always),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),
-              "{acc} = {acc} and ({x} != 0)"),
+              "{acc} = {acc} and ({x} != 0)", order_free=_always),
     Reduction("count", lambda d: DType.I64, lambda d: 0, lambda a: int(np.count_nonzero(a)),
-              "{acc} += 1 if {x} != 0 else 0", combine="{acc} += {x}"),
+              "{acc} += 1 if {x} != 0 else 0", combine="{acc} += {x}",
+              order_free=_always),
     Reduction("mean", lambda d: DType.F64, lambda d: np.nan, lambda a: a.mean(),
               "{acc} += {x}", needs_count=True),
 ]}
@@ -106,6 +121,11 @@ class NeighbourReduction:
     scratch: bool = False                    # needs a scratch window of the gathered values
     better: str = ""
     start: Callable[[DType], object] | None = None
+    order_free: Callable[[DType], bool] = _never   # see Reduction.order_free
+
+    def identity(self, dtype: DType):
+        """The result without neighbours (argmin / argmax: -1)."""
+        return -1
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
         return self.numpy(x, target, source, gathered)
@@ -132,9 +152,11 @@ NEIGHBOUR_REDUCTIONS: dict[str, NeighbourReduction] = {r.name: r for r in [
                        semantics.most_frequent(x, target, gathered),
                        lowering.mode_pull, weighted=False, scratch=True),
     NeighbourReduction("argmin", _i64, _best(False), lowering.best_neighbour_pull,
-                       weights_add=True, numbers_only=True, better="<", start=_min_identity),
+                       weights_add=True, numbers_only=True, better="<", start=_min_identity,
+                       order_free=_always),
     NeighbourReduction("argmax", _i64, _best(True), lowering.best_neighbour_pull,
-                       weights_add=True, numbers_only=True, better=">", start=_max_identity),
+                       weights_add=True, numbers_only=True, better=">", start=_max_identity,
+                       order_free=_always),
 ]}
 
 

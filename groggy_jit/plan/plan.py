@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 from ..ir.types import Kind
+from .frontier import Frontier, frontiers
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
 # Bump when generated code changes meaning for the same plan: it is part of every hash.
-PLAN_FORMAT_VERSION = 2
+PLAN_FORMAT_VERSION = 3
 
 # Reductions are summed over this many fixed chunks, then combined in chunk order,
 # so results do not depend on the number of threads.
@@ -21,7 +22,9 @@ CHUNKS = 256
 
 _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
-             "out_weights", "kernel"}
+             "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
+             "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",
+             "frontier_arcs"}
 
 
 @dataclass
@@ -59,6 +62,18 @@ class ExecutionPlan:
         key = "|".join([str(PLAN_FORMAT_VERSION), self.ir.structural_hash(), self.index_dtype,
                         str(CHUNKS), str(self.fused)])
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def frontiers(self) -> dict[str, Frontier]:
+        """pull id -> the frontier schedule of the group it is in (``plan/frontier.py``)."""
+        found = self.__dict__.get("_frontiers")
+        if found is None:
+            found = self.__dict__["_frontiers"] = {f.pull: f for f in
+                                                   frontiers(self.ir, self.steps).values()}
+        return found
+
+    def frontier_of(self, step: GroupStep) -> Frontier | None:
+        return next((self.frontiers[m] for m in step.members if m in self.frontiers), None)
 
     def loop_steps(self) -> list[LoopStep]:
         out = []
@@ -105,6 +120,11 @@ class ExecutionPlan:
                     members = " ".join(self._member(m) for m in s.members)
                     assigns = "".join(f" {self.names[c]}<-{self.names[n]}" for c, n in s.assigns)
                     lines.append(f"{pad}parallel [{members}]{' writes' + assigns if assigns else ''}")
+                    frontier = self.frontier_of(s)
+                    if frontier is not None:
+                        lines.append(f"{pad}  frontier-driven by {self.names[frontier.mask]}: "
+                                     f"push along {frontier.push_arcs}-arcs from its list, "
+                                     "or pull into every node; schedule auto|push|pull")
                 elif isinstance(s, ScalarStep) and not op_def(self.ir.node_map[s.node].op).leaf:
                     lines.append(f"{pad}scalar {self.names[s.node]} = {self.ir.node_map[s.node].op}")
 

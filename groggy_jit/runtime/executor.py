@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..codegen.abi import GRAPH_ARGUMENTS, parameter_order
+from ..codegen.abi import GRAPH_ARGUMENTS, SCHEDULES, parameter_order
 from ..graph import Graph
 
 _NO_WEIGHTS = np.zeros(0, dtype=np.float64)
@@ -23,13 +23,14 @@ def edge_weights(graph: Graph, needed: bool) -> tuple[np.ndarray, np.ndarray]:
 
 
 def kernel_args(graph: Graph, params: dict, uses_weights: bool = False,
-                interrupt: np.ndarray | None = None) -> tuple:
-    """The kernel's arguments; ``interrupt`` (one int64, 0) is the caller's stop flag."""
+                interrupt: np.ndarray | None = None, schedule: str = "auto") -> tuple:
+    """The kernel's arguments; ``interrupt`` (one int64, 0) is the caller's stop flag,
+    ``schedule`` how frontier rounds run (``abi.SCHEDULES``)."""
     in_w, out_w = edge_weights(graph, uses_weights)
     values = {"n": np.int64(graph.num_nodes), "directed": bool(graph.directed),
               "in_indptr": graph.in_indptr, "in_indices": graph.in_indices,
               "out_indptr": graph.out_indptr, "out_indices": graph.out_indices,
               "in_weights": in_w, "out_weights": out_w,
               "interrupt": np.zeros(1, np.int64) if interrupt is None else interrupt}
-    return (*(values[name] for name in GRAPH_ARGUMENTS),
+    return (*(values[name] for name in GRAPH_ARGUMENTS), np.int64(SCHEDULES[schedule]),
             *(params[name] for name in parameter_order(params)))

@@ -13,6 +13,10 @@ from ..graph import Graph
 class LoopReport:
     iterations: int
     converged: bool | None       # None for fixed-count loops
+    # frontier rounds of the loop by direction, summed over its runs: how it ran, not
+    # what it computed, so not compared (the interpreter has no directions)
+    pushed: int = field(default=0, compare=False)     # from the frontier list, along its arcs
+    pulled: int = field(default=0, compare=False)     # into every node
 
 
 @dataclass
@@ -40,6 +44,11 @@ class Result:
     @property
     def converged(self) -> bool | None:
         return self.loops[0].converged if self.loops else None
+
+    @property
+    def directions(self) -> list[dict]:
+        """Per loop (in written order), how many frontier rounds pushed and pulled."""
+        return [{"push": loop.pushed, "pull": loop.pulled} for loop in self.loops]
 
     def labelled(self):
         """Like ``value``, but node maps as ``{node: value}`` (networkx's style)."""

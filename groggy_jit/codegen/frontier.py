@@ -1,0 +1,273 @@
+"""The two schedules of a frontier group (``plan/frontier.py``): push and pull.
+
+Each round picks one.  *Pull* is the ordinary fused parallel loop over every node,
+which also writes the new frontier as a list, chunk by chunk.  *Push* runs on one
+thread (a small round wakes no threads): each frontier node offers its value along
+its arcs into a per-target accumulator, then only the nodes reached and the
+frontier run the rest of the group, and the new frontier list is collected on the
+way.  The pull's reduction is order-free, so both give the same bits.
+
+The choice is GAP's rule generalised: push while the frontier and its arcs are a
+small share of the whole graph, ``(|F| + arcs(F)) * PUSH_ALPHA < n + m``, and pull
+the first round of a loop, which lists the frontier the loop starts from; the
+kernel argument ``schedule`` forces one (see ``abi.SCHEDULES``).
+"""
+
+from __future__ import annotations
+
+from ..ir.lowering import EDGE_LISTS, NUMPY_DTYPE, literal
+from ..ir.monoids import pull_reduction
+from ..ir.ops import op_def, pull_operands
+from ..ir.types import DType, Kind
+from ..plan.plan import CHUNKS
+from .abi import SCHEDULES
+
+PUSH_ALPHA = 15      # GAP's alpha: push while the frontier's work is under 1/15 of a dense round
+
+
+def names(g: int) -> dict[str, str]:
+    """The kernel locals of frontier group ``g``."""
+    keys = ("list", "next", "touched", "seen", "hit", "acc", "best", "size", "arcs",
+            "chunked", "chunk_size", "chunk_arcs", "pushed")
+    return {key: f"frontier_{key}_{g}" for key in keys}
+
+
+def _value_dtype(ir, pull, x) -> DType:
+    return DType.F64 if pull.attr("weight") else ir.node_map[x].type.dtype
+
+
+def _degree(frontier, at: str) -> str:
+    indptr = EDGE_LISTS[frontier.push_arcs][0]
+    return f"np.int64({indptr}[{at} + ONE] - {indptr}[{at}])"
+
+
+def _append(e, frontier, buffer: str, count: str, arcs: str, node: str, at: str = "") -> None:
+    """Add ``node`` to a frontier list (at offset ``at``), counting it and its arcs."""
+    e.w.line(f"{buffer}[{at}{count}] = {node}")
+    e.w.line(f"{count} += 1")
+    e.w.line(f"{arcs} += {_degree(frontier, node if node != 'j' else 'np.uint64(j)')}")
+
+
+def setup(e, frontier, g: int) -> None:
+    """Buffers at the top of the kernel: lists, marks and the per-target accumulator."""
+    w, v = e.w, names(g)
+    pull = e.ir.node_map[frontier.pull]
+    for key in ("list", "next", "touched"):
+        w.line(f"{v[key]} = np.empty(n, np.int64)")
+    for key in ("seen", "hit"):
+        w.line(f"{v[key]} = np.empty(n, np.bool_)")
+    w.line(f"{v['acc']} = np.empty(n, {NUMPY_DTYPE[pull.type.dtype]})")
+    x = pull_operands(pull.inputs, pull.attr_dict)[0]
+    needed = "n" if getattr(pull_reduction(pull.attr("reduce")), "better", "") else "0"
+    w.line(f"{v['best']} = np.empty({needed}, {NUMPY_DTYPE[_value_dtype(e.ir, pull, x)]})"
+           "  # argmin / argmax: the best value offered so far")
+    w.line("for j in range(n):")
+    with w.indent():
+        w.line(f"{v['seen']}[j] = False")
+        w.line(f"{v['hit']}[j] = False")
+    w.line(f"{v['chunk_size']} = np.zeros({CHUNKS}, np.int64)")
+    w.line(f"{v['chunk_arcs']} = np.zeros({CHUNKS}, np.int64)")
+    w.line(f"{v['size']} = 0")
+    w.line(f"{v['arcs']} = 0")
+    w.line(f"{v['chunked']} = False")
+    w.line(f"{v['pushed']} = False")
+
+
+def enter_loop(e, frontier, g: int) -> None:
+    """At loop entry the frontier list is unknown (size -1): a forced push lists the
+    carried mask with one serial scan, otherwise the first round pulls and lists it."""
+    w, v = e.w, names(g)
+    mask = e.slot(frontier.mask)
+    w.line(f"{v['size']} = -1")
+    w.line(f"{v['arcs']} = 0")
+    w.line(f"{v['chunked']} = False")
+    w.line(f"if schedule == {SCHEDULES['push']}:")
+    with w.indent():
+        w.line(f"{v['size']} = 0")
+        w.line("for j in range(n):")
+        with w.indent():
+            w.line(f"if {mask}[j]:")
+            with w.indent():
+                _append(e, frontier, v["list"], v["size"], v["arcs"], "j")
+
+
+def round_(e, step, frontier, g: int, row: int) -> None:
+    """One round of the group: choose, then push from the list or pull over all nodes."""
+    w, v = e.w, names(g)
+    w.line(f"# frontier loop: push from the frontier list or pull into every node")
+    w.line(f"if schedule == {SCHEDULES['push']}:")
+    with w.indent():
+        w.line(f"{v['pushed']} = True")
+    w.line(f"elif schedule == {SCHEDULES['pull']}:")
+    with w.indent():
+        w.line(f"{v['pushed']} = False")
+    w.line("else:")
+    with w.indent():
+        w.line(f"{v['pushed']} = {v['size']} >= 0 and "
+               f"({v['size']} + {v['arcs']}) * {PUSH_ALPHA} < n + m")
+    w.line(f"if {v['pushed']}:")
+    with w.indent():
+        w.line(f"loop_info[{row}, 2] += 1")
+        _push(e, step, frontier, v)
+    w.line("else:")
+    with w.indent():
+        w.line(f"loop_info[{row}, 3] += 1")
+        e.group(step, ListWriter(e, frontier, v))
+
+
+class ListWriter:
+    """Hooks of the pull loop: each chunk lists its new frontier nodes at its own offset."""
+
+    def __init__(self, e, frontier, v):
+        self.e, self.frontier, self.v = e, frontier, v
+
+    def chunk_start(self) -> None:
+        self.e.w.line("frontier_count = 0")
+        self.e.w.line("frontier_arcs = 0")
+
+    def node(self) -> None:
+        w, v = self.e.w, self.v
+        w.line(f"if {self.e.element(self.frontier.mask_next)}:")
+        with w.indent():
+            _append(self.e, self.frontier, v["list"], "frontier_count", "frontier_arcs", "i",
+                    at="lo + ")
+
+    def chunk_end(self) -> None:
+        self.e.w.line(f"{self.v['chunk_size']}[c] = frontier_count")
+        self.e.w.line(f"{self.v['chunk_arcs']}[c] = frontier_arcs")
+
+    def done(self) -> None:
+        _chunked_totals(self.e, self.v)
+
+
+def _chunked_totals(e, v) -> None:
+    w = e.w
+    w.line(f"{v['size']} = 0")
+    w.line(f"{v['arcs']} = 0")
+    w.line(f"for c in range({CHUNKS}):")
+    with w.indent():
+        w.line(f"{v['size']} += {v['chunk_size']}[c]")
+        w.line(f"{v['arcs']} += {v['chunk_arcs']}[c]")
+    w.line(f"{v['chunked']} = True")
+
+
+def _push(e, step, frontier, v) -> None:
+    w, ir = e.w, e.ir
+    pull = ir.node_map[frontier.pull]
+    red = pull_reduction(pull.attr("reduce"))
+    x, _, at = pull_operands(pull.inputs, pull.attr_dict)
+    x_dtype = _value_dtype(ir, pull, x)
+    best = getattr(red, "better", "")
+    identity = literal(red.identity(x_dtype), pull.type.dtype)
+    e.locals = set(step.members)
+    w.line(f"if {v['chunked']}:  # the last pull left one run of list entries per chunk")
+    with w.indent():
+        w.line("push_at = 0")
+        w.line(f"for c in range({CHUNKS}):")
+        with w.indent():
+            w.line(f"for t in range({v['chunk_size']}[c]):")
+            with w.indent():
+                w.line(f"{v['list']}[push_at] = {v['list']}[bounds[c] + t]")
+                w.line("push_at += 1")
+    w.line("push_reached = 0  # the frontier, then every node a push reaches, each once")
+    w.line(f"for t in range({v['size']}):")
+    with w.indent():
+        w.line(f"u = np.uint64({v['list']}[t])")
+        w.line(f"{v['seen']}[u] = True")
+        w.line(f"{v['touched']}[push_reached] = u")
+        w.line("push_reached += 1")
+    indptr, indices, weights = EDGE_LISTS[frontier.push_arcs]
+    w.line(f"for t in range({v['size']}):")
+    with w.indent():
+        w.line(f"u = np.uint64({v['list']}[t])")
+        w.line(f"push_offered = {e.value_at(x, 'u')}")
+        w.line(f"for k in range(np.uint64({indptr}[u]), np.uint64({indptr}[u + ONE])):")
+        with w.indent():
+            w.line(f"i = np.uint64({indices}[k])")
+            if at is not None:
+                for m in _cone(ir, step, at):
+                    w.line(f"{e.plan.names[m]} = {e.expression(ir.node_map[m], e.element)}")
+                w.line(f"if not {e.element(at)}:")
+                with w.indent():
+                    w.line("continue")
+            value = "push_offered"
+            if pull.attr("weight"):
+                value = f"(push_offered {'*' if pull.attr('combine') == 'mul' else '+'} {weights}[k])"
+            if pull.attr("reduce") == "sum" and x_dtype is DType.BOOL:
+                value = f"np.int64({value})"
+            w.line(f"if not {v['hit']}[i]:")
+            with w.indent():
+                w.line(f"{v['hit']}[i] = True")
+                w.line(f"{v['acc']}[i] = {identity}")
+                if best:
+                    w.line(f"{v['best']}[i] = {literal(red.start(x_dtype), x_dtype)}")
+                w.line(f"if not {v['seen']}[i]:")
+                with w.indent():
+                    w.line(f"{v['seen']}[i] = True")
+                    w.line(f"{v['touched']}[push_reached] = i")
+                    w.line("push_reached += 1")
+            if best:      # ties to the smallest id, NaN never chosen: as the pull
+                w.line(f"push_offer = {value}")
+                w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
+                       f"({v['acc']}[i] < 0 or np.int64(u) < {v['acc']}[i])):")
+                with w.indent():
+                    w.line(f"{v['best']}[i] = push_offer")
+                    w.line(f"{v['acc']}[i] = np.int64(u)")
+            else:
+                w.line(red.update_statement(f"{v['acc']}[i]", value))
+    _touched_round(e, step, frontier, v, identity)
+    e.locals = set()
+
+
+def _touched_round(e, step, frontier, v, identity) -> None:
+    """The rest of the group at the nodes reached and the frontier; the new frontier list."""
+    w, ir, names_ = e.w, e.ir, e.plan.names
+    reductions = [m for m in step.members if ir.node_map[m].type.kind is Kind.SCALAR]
+    for r in reductions:
+        w.line(f"acc_{names_[r]} = {e._identity(ir.node_map[r])}")
+    w.line("next_size = 0")
+    w.line("next_arcs = 0")
+    w.line("for t in range(push_reached):")
+    with w.indent():
+        w.line(f"i = np.uint64({v['touched']}[t])")
+        w.line(f"{v['seen']}[i] = False")
+        pull_name = names_[frontier.pull]
+        w.line(f"{pull_name} = {v['acc']}[i] if {v['hit']}[i] else {identity}")
+        w.line(f"{v['hit']}[i] = False")
+        for m in step.members:
+            node = ir.node_map[m]
+            if m == frontier.pull:
+                continue
+            rule = op_def(node.op).lower_member
+            if rule is not None:
+                rule(e, node)
+            else:
+                w.line(f"{names_[m]} = {e.expression(node, e.element)}")
+        e.assigns(list(frontier.in_place))
+        w.line(f"if {e.element(frontier.mask_next)}:")
+        with w.indent():
+            _append(e, frontier, v["next"], "next_size", "next_arcs", "i")
+    for r in reductions:
+        w.line(f"{names_[r]} = acc_{names_[r]}")
+    mask = e.slot(frontier.mask)
+    for buffer, count, value in [(v["list"], v["size"], False), (v["next"], "next_size", True)]:
+        w.line(f"for t in range({count}):")
+        with w.indent():
+            w.line(f"{mask}[{buffer}[t]] = {value}")
+    w.line(f"{v['list']}, {v['next']} = swapped({v['list']}, {v['next']})")
+    w.line(f"{v['size']} = next_size")
+    w.line(f"{v['arcs']} = next_arcs")
+    w.line(f"{v['chunked']} = False")
+
+
+def _cone(ir, step, at) -> list[str]:
+    """The group members ``at`` is computed from, in member order."""
+    inside, need = set(step.members), set()
+
+    def visit(i):
+        if i in inside and i not in need:
+            need.add(i)
+            for j in ir.node_map[i].inputs:
+                visit(j)
+    visit(at)
+    return [m for m in step.members if m in need]

@@ -1,0 +1,227 @@
+"""Frontier groups: fused loops a round may run from a sparse frontier list instead of over n.
+
+A group qualifies when it holds one pull whose sources are a loop-carried mask
+(``pull(x, mask=frontier)``, or ``pull(frontier, reduce="any")``) and, at every node
+the pull does not reach and that is not in the frontier, the group provably changes
+nothing: the mask's next value is false there, every other carried value keeps its
+value and every reduction folds its identity.  That is checked by evaluating the
+group once over abstract values (a constant, "the carry's own value", or unknown
+within its dtype's range).  Such a round may then *push*: each frontier node offers
+its value along its arcs, and only the nodes reached and the frontier run the rest
+of the group.  The pull's reduction must give the same bits in any order
+(``order_free``), so push and pull agree exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ir.graph import IRGraph, Node
+from ..ir.monoids import pull_reduction, reduction
+from ..ir.ops import CARRY, CONST, evaluate_elementwise, op_def, pull_operands
+from ..ir.types import DType, Kind
+from .steps import GroupStep, LoopStep
+
+# push scans the arcs the opposite way to the pull
+PUSH_ARCS = {"in": "out", "out": "in"}
+_NODE_COUNT_RANGE = (0, 2**62)       # n and m are at most this: comparisons with them decide
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """How a frontier group runs sparse: ``pull`` is the pull, ``mask`` the carried
+    frontier it reads (``mask_next`` its value next round), ``in_place`` the carried
+    node values (carry, next) the group updates, ``loop`` the loop it is a round of."""
+    pull: str
+    mask: str
+    mask_next: str
+    loop: str
+    in_place: tuple[tuple[str, str], ...]
+    values_are_mask: bool          # pull(frontier, reduce="any"): no separate mask input
+    push_arcs: str                 # "out" or "in": the arcs a frontier node pushes along
+
+
+@dataclass(frozen=True)
+class _Same:
+    """The value a carry holds (unchanged)."""
+    carry: str
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Unknown, but within [lo, hi] when it is a number (NaN possible for floats)."""
+    lo: float
+    hi: float
+
+
+def _dtype_range(dtype: DType) -> _Range:
+    if dtype is DType.F64:
+        return _Range(-np.inf, np.inf)
+    if dtype is DType.I64:
+        info = np.iinfo(np.int64)
+        return _Range(int(info.min), int(info.max))
+    return _Range(0, 1)
+
+
+def frontiers(ir: IRGraph, steps) -> dict[int, Frontier]:
+    """``id(group step) -> Frontier`` for every frontier group of a plan's steps, in order."""
+    found: dict[int, Frontier] = {}
+    users = ir.users()
+
+    def visit(steps, loop):
+        for k, step in enumerate(steps):
+            if isinstance(step, LoopStep):
+                visit(step.body, ir.node_map[step.loop])
+            elif isinstance(step, GroupStep) and loop is not None:
+                frontier = frontier_of(ir, step, loop, users)
+                # a pushed round updates its carries in place, a pulled one at the loop's
+                # end: no later step of the round may read them
+                later = _computed(steps[k + 1:])
+                if frontier is not None and not any(
+                        later.intersection(users[c]) for c in _updated(frontier)):
+                    found[id(step)] = frontier
+    visit(steps, None)
+    return found
+
+
+def _updated(frontier: Frontier) -> list[str]:
+    return [frontier.mask, *(carry for carry, _ in frontier.in_place)]
+
+
+def _computed(steps) -> set[str]:
+    """Every node the steps compute."""
+    out: set[str] = set()
+    for step in steps:
+        if isinstance(step, LoopStep):
+            out.add(step.loop)
+            out |= _computed(step.body)
+        elif isinstance(step, GroupStep):
+            out |= set(step.members) | set(step.after)
+        else:
+            out.add(getattr(step, "node", None) or step.carry)
+    return out
+
+
+def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | None:
+    """The group's frontier schedule, or None when a round of it must run dense."""
+    if step.domain != "node":
+        return None
+    members = [ir.node_map[m] for m in step.members]
+    pulls = [m for m in members if m.op == "pull"]
+    if len(pulls) != 1:
+        return None
+    pull = pulls[0]
+    if any(op_def(m.op).gathered(m) for m in members if m is not pull):
+        return None                                   # another read at other nodes
+    if pull.attr("over") not in PUSH_ARCS:
+        return None
+    x, mask, _ = pull_operands(pull.inputs, pull.attr_dict)
+    red = pull_reduction(pull.attr("reduce"))
+    x_type = ir.node_map[x].type
+    value_dtype = DType.F64 if pull.attr("weight") else x_type.dtype
+    if not getattr(red, "order_free", lambda d: False)(value_dtype):
+        return None
+    values_are_mask = mask is None
+    mask = x if values_are_mask else mask
+    if values_are_mask and (pull.attr("reduce") != "any" or x_type.dtype is not DType.BOOL):
+        return None
+    carries = {c.id: nxt.id for c, nxt in ir.carries(loop.id)}
+    if ir.node_map[mask].op != "carry" or mask not in carries:
+        return None
+    mask_next = carries[mask]
+    inside = set(step.members)
+    if mask_next not in inside:
+        return None
+    # values the group stores for later steps: only the carries' next values, read by
+    # nothing but the group and the loop
+    if any(_read_later(m, inside, loop, users) for m in members if m.type.kind is Kind.NODE):
+        return None
+    by_next = {nxt: c for c, nxt in carries.items()}
+    in_place = [(by_next[m.id], m.id) for m in members
+                if m.id in by_next and m.id != mask_next]
+    if any(nxt not in inside for _, nxt in step.assigns):
+        return None                        # a carry set from outside the group
+    abstract = _untouched_values(ir, members, pull, mask)
+    if abstract.get(mask_next) != (CONST, False):
+        return None
+    for carry, nxt in in_place:
+        if abstract.get(nxt) != _Same(carry):
+            return None
+    for m in members:
+        if m.type.kind is Kind.SCALAR and m.op == "reduce":
+            source = ir.node_map[m.inputs[0]]
+            identity = reduction(m.attr("reduce")).identity(source.type.dtype)
+            if abstract.get(m.inputs[0]) != (CONST, identity):
+                return None
+    return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
+                    PUSH_ARCS[pull.attr("over")])
+
+
+def _read_later(node, inside, loop, users) -> bool:
+    """Does a later step read this member (other than the loop taking it as a carry)?"""
+    return any(u != loop.id and u not in inside for u in users[node.id])
+
+
+def _untouched_values(ir, members, pull, mask) -> dict:
+    """Each member's abstract value at a node neither reached by the pull nor in the mask."""
+    env: dict = {}
+
+    def value(i):
+        if i in env:
+            return env[i]
+        node = ir.node_map[i]
+        if i == mask:
+            return (CONST, False)
+        if node.op == CONST:
+            return (CONST, node.attr("value"))
+        if op_def(node.op).storage == CARRY:
+            return _Same(i)
+        if node.op in ("num_nodes", "num_edges"):
+            return _Range(*_NODE_COUNT_RANGE)
+        return None
+    for m in members:
+        if m is pull:
+            red = pull_reduction(m.attr("reduce"))
+            x_dtype = DType.F64 if m.attr("weight") else ir.node_map[m.inputs[0]].type.dtype
+            env[m.id] = (CONST, red.identity(x_dtype))
+        elif op_def(m.op).elementwise:
+            env[m.id] = _abstract(ir, m, [value(i) for i in m.inputs])
+        else:
+            env[m.id] = None
+    return env
+
+
+def _bounds(ir, value, node_id):
+    if isinstance(value, tuple):
+        return value[1], value[1]
+    if isinstance(value, _Range):
+        return value.lo, value.hi
+    r = _dtype_range(ir.node_map[node_id].type.dtype)
+    return r.lo, r.hi
+
+
+def _abstract(ir, node: Node, inputs):
+    op = node.op
+    if all(isinstance(v, tuple) for v in inputs):
+        types = [ir.node_map[i].type for i in node.inputs]
+        out = evaluate_elementwise(None, node, [np.asarray(v[1]) for v in inputs], types)
+        return (CONST, out.item())
+    if op == "where" and isinstance(inputs[0], tuple):
+        return inputs[1] if inputs[0][1] else inputs[2]
+    if op in ("and", "or"):
+        absorbing = op == "or"             # x | True is True; x & False is False
+        for v in inputs:
+            if isinstance(v, tuple) and bool(v[1]) is absorbing:
+                return (CONST, absorbing)
+        rest = [v for v in inputs if not isinstance(v, tuple)]
+        return rest[0] if len(rest) == 1 else None      # x & True is x; x | False is x
+    if op in ("lt", "le", "gt", "ge", "eq"):
+        a, b = (_bounds(ir, v, i) for v, i in zip(inputs, node.inputs))
+        if op in ("gt", "ge"):
+            a, b = b, a
+        never = {"lt": a[0] >= b[1], "gt": a[0] >= b[1], "le": a[0] > b[1], "ge": a[0] > b[1],
+                 "eq": a[1] < b[0] or b[1] < a[0]}[op]
+        return (CONST, False) if never else None        # NaN also compares false
+    return None

@@ -1,0 +1,240 @@
+"""Frontier rounds: push from a sparse list and pull into every node give the same bits.
+
+Random frontier programs run as plain Python source (no Numba) in every schedule
+against the interpreter; the traversals of the catalogue run compiled, in every
+schedule, against networkx, with the kernels the catalogue tests compile anyway.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import groggy_jit as gj
+from groggy_jit.codegen.emit import generate_source
+from groggy_jit.codegen.python_mode import load_python
+from groggy_jit.dsl.trace import NodeId
+from groggy_jit.errors import ParameterError
+from groggy_jit.runtime.executor import kernel_args
+from groggy_jit.runtime.params import bind
+from graphs import families, node_index
+
+SCHEDULES = ("auto", "push", "pull")
+
+
+# --- random frontier programs ------------------------------------------------------------
+
+def frontier_program(reduce: str, over: str, values: str, at: str, weighted: bool, start: int):
+    """A frontier loop: a masked pull, a test of its result that is false for the pull's
+    identity, and updates only where the new frontier holds."""
+    valid = {"min": lambda p, sG: p < sG.N, "max": lambda p, sG: p >= 0,
+             "argmin": lambda p, sG: p >= 0, "argmax": lambda p, sG: p >= 0,
+             "count": lambda p, sG: p > 0, "sum": lambda p, sG: p > 0}
+
+    def program(sG, source: NodeId = 0):
+        index = sG.nodes(unique=True)
+        frontier = (index % 5) == (index * 0 + source + start) % 5
+        label = frontier.where(index * 3 % 7, -1)
+        best = frontier.where(0.0, float("inf"))
+        level = sG.N * 0
+        with sG.while_any(frontier, max_iter=sG.N + 1):
+            level = level + 1
+            x = {"index": index, "label": label, "flag": label >= 0}[values]
+            todo = {"none": None, "unlabelled": label < 0,
+                    "cone": (label < 0) & (index % 3 != 1)}[at]
+            if reduce == "any":
+                reached = sG.pull(frontier, over=over, reduce="any", at=todo)
+                frontier = reached & (label < 0)
+                label = frontier.where(level, label)
+            elif weighted:
+                candidate = sG.pull(best, over=over, reduce=reduce, weight="weight",
+                                    mask=frontier, at=todo)
+                frontier = candidate < best
+                best = frontier.where(candidate, best)
+            else:
+                p = sG.pull(x, over=over, reduce=reduce, mask=frontier, at=todo)
+                frontier = (label < 0) & valid[reduce](p, sG)
+                label = frontier.where(p % 11 + level, label)
+        return {"label": label, "best": best, "rounds": level}
+    name = f"frontier_{reduce}_{over}_{values}_{at}_{int(weighted)}_{start}"
+    return gj.algorithm(name)(program)
+
+
+def programs():
+    """A fixed, varied sample of frontier programs (every one has a frontier round)."""
+    out = []
+    choices = itertools.product(["min", "max", "argmin", "argmax", "count", "any", "sum"],
+                                ["in", "out"], ["index", "label", "flag"],
+                                ["none", "unlabelled", "cone"])
+    for k, (reduce, over, values, at) in enumerate(choices):
+        if k % 5 or (values == "flag") != (reduce in ("count", "any")):
+            continue
+        out.append(frontier_program(reduce, over, values, at, False, k % 3))
+    for over, at in itertools.product(["in", "out"], ["none", "unlabelled"]):
+        out.append(frontier_program("min", over, "index", at, True, 1))
+    return out
+
+
+def small_graphs() -> list[gj.Graph]:
+    rng = np.random.default_rng(4)
+    graphs = [gj.Graph.from_edges([], [], num_nodes=1, directed=True),
+              gj.Graph.from_edges([0, 1, 2, 2, 3, 3], [1, 2, 0, 2, 3, 1], num_nodes=6,
+                                  weights=[1.0, 2.0, 0.5, 3.0, 1.0, 4.0], directed=True)]
+    for n, m, directed in [(30, 60, True), (40, 50, False), (25, 90, True)]:
+        src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+        graphs.append(gj.Graph.from_edges(src, dst, num_nodes=n, directed=directed,
+                                          weights=rng.integers(1, 9, m).astype(float)))
+    graphs.append(gj.Graph.from_networkx(nx.convert_node_labels_to_integers(
+        nx.grid_2d_graph(5, 8))))
+    return graphs
+
+
+def test_every_sample_program_has_a_frontier_round():
+    for algo in programs():
+        assert gj.compile_to_batch(algo).frontiers, algo.name
+
+
+def test_random_frontier_programs_agree_in_every_schedule():
+    """Generated source (plain Python) in push, pull and auto against the interpreter."""
+    graphs = small_graphs()
+    for algo in programs():
+        plan = gj.compile_to_batch(algo)
+        kernel = load_python(generate_source(plan))
+        for graph, source in itertools.product(graphs, (0, 2)):
+            if source >= graph.num_nodes:
+                continue
+            want = algo.interpret(graph, source=source).values
+            bound = bind(plan.ir.params, {"source": source}, graph)
+            for schedule in SCHEDULES:
+                raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+                for k, (name, _) in enumerate(plan.outputs):
+                    np.testing.assert_array_equal(raw[k], want[name],
+                                                  err_msg=f"{algo.name} {schedule} {name}")
+                info = raw[-1]
+                assert info[0, 0] == info[0, 2] + info[0, 3], "every round has a direction"
+                if schedule != "auto":
+                    forced = 2 if schedule == "push" else 3
+                    assert info[0, forced] == info[0, 0], f"{schedule} ran the other way"
+
+
+def test_a_compiled_frontier_program_agrees_forced_push_and_pull():
+    """One random-shaped program through Numba: argmin ties, an ``at`` cone, in-arcs."""
+    algo = frontier_program("argmin", "out", "label", "cone", False, 2)
+    for graph in small_graphs():
+        want = algo.interpret(graph, source=0).values
+        for schedule in SCHEDULES:
+            got = algo.run(graph, source=0, schedule=schedule).values
+            for name in want:
+                np.testing.assert_array_equal(got[name], want[name], err_msg=schedule)
+
+
+def test_a_program_outside_the_shape_stays_dense():
+    @gj.algorithm("dense_spread")
+    def spread(sG):
+        frontier = sG.nodes(unique=True) == 0
+        seen = frontier
+        with sG.while_any(frontier):
+            reached = sG.pull(seen, reduce="any")          # reads every node, not a mask
+            frontier = reached & ~seen
+            seen = seen | reached
+        return seen
+    plan = gj.compile_to_batch(spread)
+    assert not plan.frontiers
+    assert "frontier-driven" not in str(plan)
+
+
+# --- the catalogue's traversals, compiled ------------------------------------------------
+
+TRAVERSAL_FAMILIES = {"directed_dangling", "undirected_gnp", "disconnected_isolated",
+                      "path", "grid_tuples", "self_loops_directed"}
+
+
+def _weighted(G):
+    rng = np.random.default_rng(7)
+    for u, v in G.edges():
+        G[u][v]["weight"] = float(rng.integers(1, 20))
+    return G
+
+
+@pytest.mark.parametrize("name,G", [f for f in families() if f[0] in TRAVERSAL_FAMILIES],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_traversals_match_networkx_in_every_schedule(name, G):
+    index = node_index(G)
+    source = next(iter(G))
+    depth = nx.single_source_shortest_path_length(G, source)
+    G = _weighted(G)
+    dist = nx.single_source_dijkstra_path_length(G, source)
+    graph = gj.Graph.from_networkx(G, weight="weight")
+    want_dist = np.full(len(G), np.inf)
+    for v, d in dist.items():
+        want_dist[index[v]] = d
+    want_depth = np.full(len(G), -1)
+    for v, d in depth.items():
+        want_depth[index[v]] = d
+    closeness = gj.closeness_centrality.interpret(graph).value
+    for schedule in SCHEDULES:
+        out = gj.bfs.run(graph, source=source, schedule=schedule).value
+        np.testing.assert_array_equal(out["depth"], want_depth, err_msg=schedule)
+        for algo in (gj.sssp, gj.sssp_delta):
+            got = algo.run(graph, source=source, schedule=schedule).value
+            np.testing.assert_array_equal(got, want_dist, err_msg=f"{algo.name} {schedule}")
+        got = gj.closeness_centrality.run(graph, schedule=schedule).value
+        np.testing.assert_array_equal(got, closeness, err_msg=f"closeness {schedule}")
+
+
+def test_schedules_never_recompile_and_report_directions():
+    graph = gj.Graph.from_networkx(nx.path_graph(40))
+    gj.bfs.run(graph, source=0)
+    compiles = gj.bfs.stats.compiles
+    pushed = gj.bfs.run(graph, source=0, schedule="push")
+    pulled = gj.bfs.run(graph, source=0, schedule="pull")
+    auto = gj.bfs.run(graph, source=0)
+    assert gj.bfs.stats.compiles == compiles
+    assert pushed.directions == [{"push": 40, "pull": 0}]
+    assert pulled.directions == [{"push": 0, "pull": 40}]
+    # the first round pulls (and lists the frontier), then a path's frontier is one node
+    assert auto.directions == [{"push": 39, "pull": 1}]
+    for a, b in [(pushed, pulled), (pushed, auto)]:
+        np.testing.assert_array_equal(a.value["parent"], b.value["parent"])
+
+
+def test_bad_schedule_names_the_choices():
+    with pytest.raises(ParameterError, match="schedule='sideways'.*'auto', 'push', 'pull'"):
+        gj.bfs.interpret(gj.Graph.from_networkx(nx.path_graph(3)), schedule="sideways")
+
+
+def test_plan_shows_frontier_loops():
+    text = str(gj.bfs.plan)
+    assert "frontier-driven by frontier" in text and "schedule auto|push|pull" in text
+
+
+def test_a_later_read_of_the_frontier_sees_this_rounds_value():
+    """A step after the frontier group reads the old frontier: every schedule agrees."""
+    @gj.algorithm("frontier_read_later")
+    def read_later(sG, source: NodeId = 0):
+        index = sG.nodes(unique=True)
+        frontier = index == source
+        depth = frontier.where(0, -1)
+        around = frontier.where(0, 0)
+        level = sG.N * 0
+        with sG.while_any(frontier):
+            level = level + 1
+            nearest = sG.pull(index, reduce="min", mask=frontier, at=depth < 0)
+            old = frontier
+            frontier = (depth < 0) & (nearest < sG.N)
+            depth = frontier.where(level, depth)
+            size = frontier.where(1, 0).reduce("sum")   # known once the group has run
+            around = around + old.where(size, 0)         # so the old frontier is read after
+        return {"depth": depth, "around": around}
+    plan = gj.compile_to_batch(read_later)
+    kernel = load_python(generate_source(plan))
+    for graph in small_graphs():
+        want = read_later.interpret(graph).values
+        bound = bind(plan.ir.params, {"source": 0}, graph)
+        for schedule in SCHEDULES:
+            raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+            for k, (name, _) in enumerate(plan.outputs):
+                np.testing.assert_array_equal(raw[k], want[name], err_msg=f"{schedule} {name}")
