@@ -94,17 +94,9 @@ def enter_loop(e, frontier, g: int) -> None:
 def round_(e, step, frontier, g: int, row: int) -> None:
     """One round of the group: choose, then push from the list or pull over all nodes."""
     w, v = e.w, names(g)
-    w.line(f"# frontier loop: push from the frontier list or pull into every node")
-    w.line(f"if schedule == {SCHEDULES['push']}:")
-    with w.indent():
-        w.line(f"{v['pushed']} = True")
-    w.line(f"elif schedule == {SCHEDULES['pull']}:")
-    with w.indent():
-        w.line(f"{v['pushed']} = False")
-    w.line("else:")
-    with w.indent():
-        w.line(f"{v['pushed']} = {v['size']} >= 0 and "
-               f"({v['size']} + {v['arcs']}) * {PUSH_ALPHA} < n + m")
+    w.line("# frontier loop: push from the frontier list or pull into every node")
+    w.line(f"{v['pushed']} = schedule == {SCHEDULES['push']} or (schedule == {SCHEDULES['auto']} "
+           f"and {v['size']} >= 0 and ({v['size']} + {v['arcs']}) * {PUSH_ALPHA} < n + m)")
     w.line(f"if {v['pushed']}:")
     with w.indent():
         w.line(f"loop_info[{row}, 2] += 1")
