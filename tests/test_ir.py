@@ -23,11 +23,11 @@ def pagerank_builder_style():
     tol = b.param("tol", 1e-6)
     n = b.graph_node_count()
     rank = b.init_nodes(b.core.div(1.0, n))
-    deg = b.node_degrees(rank)
+    deg = b.pull(b.init_nodes(1.0), over="out", weight="weight")      # total out-weight
     with b.until_converged(rank, tol=b.core.mul(tol, n), max_iter=max_iter):
-        contrib = b.core.where(b.core.compare(deg, ">", 0), b.core.div(rank, deg), 0.0)
+        contrib = b.core.where(b.core.compare(deg, "!=", 0), b.core.div(rank, deg), 0.0)
         sink = b.core.reduce_scalar(b.core.where(b.core.compare(deg, "==", 0), rank, 0.0), "sum")
-        pulled = b.graph_ops.neighbor_agg(contrib, "sum")
+        pulled = b.pull(contrib, over="in", weight="weight")
         rank = b.var("rank", b.core.add(b.core.div(b.core.sub(1, damping), n),
                                         b.core.mul(damping, b.core.add(pulled, b.core.div(sink, n)))))
     b.attach_as("result", rank)
