@@ -332,8 +332,7 @@ VARIATIONS = textwrap.dedent("""
             for tol in (1e-3, 1e-6, 1e-11):
                 r = gj.pagerank.run(G, damping=damping, tol=tol, max_iter=10_000).value
                 if tol == 1e-11:
-                    ref = nx.pagerank(to_nx(G), alpha=damping, tol=1e-13, max_iter=100_000,
-                                      weight=None)
+                    ref = nx.pagerank(to_nx(G), alpha=damping, tol=1e-13, max_iter=100_000)
                     if not np.allclose(r, [ref[v] for v in order], rtol=1e-5, atol=1e-7):
                         errors.append(f"pagerank damping={damping} on graph {len(order)}")
         gj.pagerank(damping=0.6, max_iter=3).run(G)
