@@ -196,7 +196,7 @@ def eigenvector_centrality(sG, max_iter: NonNegativeInt = 100, tol: NonNegative 
 
 
 @register("closeness_centrality", EdgeWeights("distance", None, "min"))
-def closeness_centrality(sG, wf_improved=True):
+def closeness_centrality(sG, wf_improved=True, nodes: NodeSubset = True):
     """Closeness centrality, as networkx computes it (one shortest-path search per node).
 
     For node u: ``(r - 1) / Σ d(v, u)`` over the ``r - 1`` nodes that reach u;
@@ -205,9 +205,18 @@ def closeness_centrality(sG, wf_improved=True):
     ``distance="weight"`` (networkx's keyword) the lightest path by that edge
     attribute; a multigraph's lightest parallel edge counts.
 
+    Parameters
+    ----------
+    wf_improved : bool
+        Scale by the share of the other nodes that reach u, as networkx does.
+    nodes : set of nodes, or one bool per node
+        The nodes whose closeness is computed (networkx's ``u=`` is ``nodes={u}``);
+        all by default. The others get NaN and cost nothing.
+
     Notes
     -----
-    n frontier Bellman-Ford searches: O(n·m) unweighted, more with weights.
+    One frontier Bellman-Ford search per chosen node: O(k·m) unweighted for k
+    nodes, more with weights.
 
     References
     ----------
@@ -219,12 +228,13 @@ def closeness_centrality(sG, wf_improved=True):
     >>> import networkx as nx, groggy_jit as gj
     >>> gj.closeness_centrality(nx.path_graph(3))
     {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+    >>> gj.closeness_centrality(nx.path_graph(3), nodes={1})[1]
+    1.0
     """
     n = sG.N
     index = sG.nodes(unique=True)
-    closeness = sG.nodes(0.0)
-    source = n * 0
-    with sG.iterate(n):
+    closeness = sG.nodes(float("nan"))
+    with sG.each(nodes) as source:
         active = index == source
         dist = active.where(0.0, float("inf"))
         with sG.while_any(active):
@@ -234,11 +244,10 @@ def closeness_centrality(sG, wf_improved=True):
         found = (dist < float("inf")) & (index != source)
         reached = found.astype("f64").reduce("sum")
         total = found.where(dist, 0.0).reduce("sum")
-        value = ((total > 0) & (n > 1)).where(reached / total, 0.0)
         # the same operations in the same order as networkx: equal to the last bit
-        value = wf_improved.where(value * (reached / (n - 1)), value)
+        value = wf_improved.where((reached / total) * (reached / (n - 1)), reached / total)
+        value = ((total > 0) & (n > 1)).where(value, 0.0)       # a one-node graph: 0
         closeness = (index == source).where(value, closeness)
-        source = source + 1
     return closeness
 
 
@@ -267,7 +276,7 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
     Notes
     -----
     One forward BFS (counting shortest paths) and one backward sweep over the
-    levels per chosen source: O(k·m), plus O(n) per node that is not a source.
+    levels per chosen source; a node that is not a source costs nothing.
 
     References
     ----------
@@ -285,9 +294,8 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
     n = sG.N
     index = sG.nodes(unique=True)
     score = sG.nodes(0.0)
-    source = n * 0
-    with sG.iterate(n):
-        frontier = (index == source) & sources        # not a chosen source: nothing to do
+    with sG.each(sources) as source:
+        frontier = index == source
         depth = frontier.where(0, -1)
         paths = frontier.where(1.0, 0.0)
         level = n * 0
@@ -304,7 +312,6 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
             below = sG.pull(share, over="out", reduce="sum", mask=depth == level + 1)
             dependency = (depth == level).where(paths * below, dependency)
         score = _accumulate(score, index, source, dependency, depth > 0, endpoints)
-        source = source + 1
     return _rescaled(sG, score, normalized, sources, endpoints)
 
 
@@ -366,29 +373,24 @@ def betweenness_centrality_weighted(sG, normalized=True, sources: NodeSubset = T
     inf = float("inf")
     index = sG.nodes(unique=True)
     score = sG.nodes(0.0)
-    source = n * 0
-    with sG.iterate(n):
-        chosen = (index == source) & sources
-        with sG.while_any(chosen, max_iter=1):        # only for a chosen source
-            active = chosen
-            dist = chosen.where(0.0, inf)
-            with sG.while_any(active):
-                candidate = sG.pull(dist, over="in", reduce="min", weight="weight",
-                                    mask=active)
-                active = candidate < dist
-                dist = active.where(candidate, dist)
-            # arcs u -> v on a shortest path, and (undirected: the same arc) v -> u
-            forward = (sG.src(dist) + sG.edge_weights() == sG.dst(dist)) & (sG.src(dist) < inf)
-            backward = (sG.dst(dist) + sG.edge_weights() == sG.src(dist)) & (sG.dst(dist) < inf)
-            paths = chosen.where(1.0, 0.0)
-            with sG.until_converged(paths, tol=0.5, max_iter=n + 1, norm="linf"):
-                paths = chosen.where(1.0, sG.pull_edges(forward.where(sG.src(paths), 0.0)))
-            dependency = sG.nodes(0.0)
-            with sG.until_converged(dependency, tol=1e-300, max_iter=n + 1, norm="linf"):
-                share = (1.0 + sG.src(dependency)) / sG.src(paths)
-                dependency = paths * sG.pull_edges(backward.where(share, 0.0))
-            reached = (dist < inf) & (index != source)
-            score = _accumulate(score, index, source, dependency, reached, endpoints)
-            chosen = chosen & False
-        source = source + 1
+    with sG.each(sources) as source:
+        chosen = index == source
+        active = chosen
+        dist = chosen.where(0.0, inf)
+        with sG.while_any(active):
+            candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active)
+            active = candidate < dist
+            dist = active.where(candidate, dist)
+        # arcs u -> v on a shortest path, and (undirected: the same arc) v -> u
+        forward = (sG.src(dist) + sG.edge_weights() == sG.dst(dist)) & (sG.src(dist) < inf)
+        backward = (sG.dst(dist) + sG.edge_weights() == sG.src(dist)) & (sG.dst(dist) < inf)
+        paths = chosen.where(1.0, 0.0)
+        with sG.until_converged(paths, tol=0.5, max_iter=n + 1, norm="linf"):
+            paths = chosen.where(1.0, sG.pull_edges(forward.where(sG.src(paths), 0.0)))
+        dependency = sG.nodes(0.0)
+        with sG.until_converged(dependency, tol=1e-300, max_iter=n + 1, norm="linf"):
+            share = (1.0 + sG.src(dependency)) / sG.src(paths)
+            dependency = paths * sG.pull_edges(backward.where(share, 0.0))
+        reached = (dist < inf) & (index != source)
+        score = _accumulate(score, index, source, dependency, reached, endpoints)
     return _rescaled(sG, score, normalized, sources, endpoints)

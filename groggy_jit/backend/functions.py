@@ -200,8 +200,9 @@ def eigenvector_centrality(G, max_iter=100, tol=1.0e-6, nstart=None, weight=None
 def closeness_centrality(G, u=None, distance=None, wf_improved=True):
     if u is not None:
         _check_source(G, u, "Source {} is not in G")
+    nodes = True if u is None else {u}                  # one node: one search
     values = _by_node(G, _run("closeness_centrality", "closeness_centrality", G, distance,
-                              wf_improved=wf_improved).value)
+                              wf_improved=wf_improved, nodes=nodes).value)
     return values if u is None else values[u]
 
 

@@ -15,7 +15,7 @@ from ..ir.verify import verify
 from ..ir.monoids import pull_reduction
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
-from .loops import LoopContext
+from .loops import LoopContext, MemberLoop
 from .values import Value
 
 _COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne",
@@ -158,6 +158,11 @@ class IRBuilder:
     def iterate(self, count) -> LoopContext:
         """``with b.iterate(n):`` runs the body ``n`` times."""
         return LoopContext(self, "fixed", count)
+
+    def each(self, subset: Value) -> MemberLoop:
+        """``with b.each(subset) as node:`` runs the body once per node where the bool node
+        map ``subset`` holds, in ascending order; ``node`` is its index."""
+        return MemberLoop(self, subset)
 
     def until_converged(self, value: Value, tol=1e-6, max_iter=100, norm: str = "l1") -> LoopContext:
         """Repeat until the ``norm`` change of ``value`` in one iteration is below ``tol``."""
@@ -380,6 +385,9 @@ class GraphHandle:
 
     def iterate(self, count) -> LoopContext:
         return self.builder.iterate(count)
+
+    def each(self, subset) -> MemberLoop:
+        return self.builder.each(subset)
 
     def until_converged(self, value, tol=1e-6, max_iter=100, norm="l1") -> LoopContext:
         return self.builder.until_converged(value, tol, max_iter, norm)

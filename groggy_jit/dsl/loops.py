@@ -1,4 +1,5 @@
-"""Loop contexts: ``with sG.iterate(n):`` and ``with sG.until_converged(x, tol):``.
+"""Loop contexts: ``with sG.iterate(n):``, ``with sG.until_converged(x, tol):`` and
+``with sG.each(subset) as node:``.
 
 Carried values are found two ways that must agree: explicitly, with
 ``var(name, value)`` inside the loop, and by snapshotting the caller's local
@@ -48,7 +49,10 @@ class LoopContext:
                              "watches a traced value, e.g. until_converged(rank, tol=1e-6)")
 
     def __enter__(self) -> "LoopContext":
-        self.entry = _value_locals(sys._getframe(1))
+        return self._open(sys._getframe(1))
+
+    def _open(self, caller) -> "LoopContext":
+        self.entry = _value_locals(caller)
         self.builder.name_values(self.entry)
         node = self.builder.ir.add("loop", [self.max_iter.node_id], kind=self.kind,
                                    carries=(), stop=None,
@@ -166,3 +170,33 @@ class LoopContext:
         change = change.reduce(CONVERGENCE_NORMS[self.norm])
         # An empty node set has nothing left to converge (and no change can be < 0).
         return ((change < self.tol) | (b.graph_node_count() == 0)).node_id
+
+
+class MemberLoop(LoopContext):
+    """``with sG.each(subset) as node:`` runs the body once per node of a bool node map,
+    in ascending order, with ``node`` that node's index (an i64 scalar).
+
+    A fixed loop of ``count(subset)`` rounds whose round finds the next member with one
+    O(n) min-reduction: nodes outside the subset cost nothing, where
+    ``iterate(n)`` with the body masked off would cost a whole round each.
+    """
+
+    def __init__(self, builder: "IRBuilder", subset: Value):
+        if not isinstance(subset, Value) or subset.kind is not Kind.NODE \
+                or subset.dtype is not DType.BOOL:
+            got = subset.type if isinstance(subset, Value) else repr(subset)
+            raise TraceError(f"each() walks the members of a bool node map, got {got}; "
+                             "pass a mask such as sG.nodes(True) or a NodeSubset parameter")
+        self.subset = subset
+        self.index = builder.init_nodes(unique=True)
+        self.n = builder.graph_node_count()
+        # a node of its own (lift() shares constants): the carry replaces its uses in the body
+        self.previous = Value(builder, builder.ir.add("const", value=-1, dtype="i64").id)
+        super().__init__(builder, "fixed", subset.astype("i64").reduce("sum"))
+
+    def __enter__(self) -> Value:
+        self._open(sys._getframe(1))
+        later = self.subset & (self.index > self.previous)
+        member = later.where(self.index, self.n).reduce("min")
+        self.set(self.previous, member)
+        return member
