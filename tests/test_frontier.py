@@ -8,6 +8,7 @@ schedule, against networkx, with the kernels the catalogue tests compile anyway.
 from __future__ import annotations
 
 import itertools
+import random
 
 import networkx as nx
 import numpy as np
@@ -42,7 +43,9 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
         level = sG.N * 0
         with sG.while_any(frontier, max_iter=sG.N + 1):
             level = level + 1
-            x = {"index": index, "label": label, "flag": label >= 0}[values]
+            # share: float sums whose bits depend on the order they are added in
+            x = {"index": index, "label": label, "flag": label >= 0,
+                 "share": 1.0 / (index + 3.0)}[values]
             todo = {"none": None, "unlabelled": label < 0,
                     "cone": (label < 0) & (index % 3 != 1)}[at]
             if reduce == "any":
@@ -54,6 +57,11 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
                                     mask=frontier, at=todo)
                 frontier = candidate < best
                 best = frontier.where(candidate, best)
+            elif values == "share":
+                p = sG.pull(x, over=over, reduce=reduce, mask=frontier, at=todo)
+                frontier = (label < 0) & (p > 0)
+                label = frontier.where(level, label)
+                best = frontier.where(p, best)
             else:
                 p = sG.pull(x, over=over, reduce=reduce, mask=frontier, at=todo)
                 frontier = (label < 0) & valid[reduce](p, sG)
@@ -75,6 +83,7 @@ def programs():
         out.append(frontier_program(reduce, over, values, at, False, k % 3))
     for over, at in itertools.product(["in", "out"], ["none", "unlabelled"]):
         out.append(frontier_program("min", over, "index", at, True, 1))
+        out.append(frontier_program("sum", over, "share", at, False, 2))    # a sorted push
     return out
 
 
@@ -175,6 +184,14 @@ def test_traversals_match_networkx_in_every_schedule(name, G):
     for v, d in depth.items():
         want_depth[index[v]] = d
     closeness = gj.closeness_centrality.interpret(graph).value
+    # betweenness from networkx's own sample: its path counts are float sums, pushed
+    k = min(3, len(G))
+    sources = np.zeros(len(G), bool)
+    sources[[index[v] for v in random.Random(1).sample(list(G), k)]] = True
+    between = nx.betweenness_centrality(G, k=k, seed=1)
+    want_between = np.array([between[v] for v in sorted(G, key=index.get)])
+    pulled_between = gj.betweenness_centrality.run(graph, sources=sources, schedule="pull").value
+    np.testing.assert_allclose(pulled_between, want_between, atol=1e-12, equal_nan=True)
     for schedule in SCHEDULES:
         out = gj.bfs.run(graph, source=source, schedule=schedule).value
         np.testing.assert_array_equal(out["depth"], want_depth, err_msg=schedule)
@@ -183,6 +200,8 @@ def test_traversals_match_networkx_in_every_schedule(name, G):
             np.testing.assert_array_equal(got, want_dist, err_msg=f"{algo.name} {schedule}")
         got = gj.closeness_centrality.run(graph, schedule=schedule).value
         np.testing.assert_array_equal(got, closeness, err_msg=f"closeness {schedule}")
+        got = gj.betweenness_centrality.run(graph, sources=sources, schedule=schedule).value
+        np.testing.assert_array_equal(got, pulled_between, err_msg=f"betweenness {schedule}")
 
 
 def test_schedules_never_recompile_and_report_directions():

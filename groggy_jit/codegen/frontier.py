@@ -5,7 +5,8 @@ which also writes the new frontier as a list, chunk by chunk.  *Push* runs on on
 thread (a small round wakes no threads): each frontier node offers its value along
 its arcs into a per-target accumulator, then only the nodes reached and the
 frontier run the rest of the group, and the new frontier list is collected on the
-way.  The pull's reduction is order-free, so both give the same bits.
+way.  The pull's reduction is order-free, or the push walks a sorted list
+(``Frontier.sorted_list``), so both give the same bits.
 
 The choice is GAP's rule generalised: push while the frontier and its arcs are a
 small share of the whole graph, ``(|F| + arcs(F)) * PUSH_ALPHA < n + m``, and pull
@@ -246,6 +247,8 @@ def _touched_round(e, step, frontier, v, identity) -> None:
         w.line(f"for t in range({count}):")
         with w.indent():
             w.line(f"{mask}[{buffer}[t]] = {value}")
+    if frontier.sorted_list:     # reached in discovery order; the next push needs ascending
+        w.line(f"{v['next']}[:next_size].sort()")
     w.line(f"{v['list']}, {v['next']} = swapped({v['list']}, {v['next']})")
     w.line(f"{v['size']} = next_size")
     w.line(f"{v['arcs']} = next_arcs")

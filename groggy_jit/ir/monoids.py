@@ -50,6 +50,9 @@ class Reduction:
     scratch = False                           # a pull needs a scratch array (see mode)
     # the same bits whatever order the values come in (a push may offer them in any order)
     order_free: Callable[[DType], bool] = _never
+    # the same bits when each target gets its values in ascending source order, the order a
+    # pull reads a node's sorted in-arcs (a push from a sorted frontier list offers them so)
+    source_ordered: Callable[[DType], bool] = _never
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
         """A pull's reference meaning: reduce each node's arc values."""
@@ -86,7 +89,8 @@ def _max_identity(d: DType):
 
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
-              lambda a: a.sum(), "{acc} += {x}", order_free=_integers),
+              lambda a: a.sum(), "{acc} += {x}", order_free=_integers,
+              source_ordered=_always),
     Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
               weights_add=True, order_free=_always),
     Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
@@ -122,6 +126,7 @@ class NeighbourReduction:
     better: str = ""
     start: Callable[[DType], object] | None = None
     order_free: Callable[[DType], bool] = _never   # see Reduction.order_free
+    source_ordered: Callable[[DType], bool] = _never
 
     def identity(self, dtype: DType):
         """The result without neighbours (argmin / argmax: -1)."""

@@ -9,7 +9,9 @@ group once over abstract values (a constant, "the carry's own value", or unknown
 within its dtype's range).  Such a round may then *push*: each frontier node offers
 its value along its arcs, and only the nodes reached and the frontier run the rest
 of the group.  The pull's reduction must give the same bits in any order
-(``order_free``), so push and pull agree exactly.
+(``order_free``), or in ascending source order (``source_ordered``: a float sum), so
+push and pull agree exactly; for the latter the push walks a sorted frontier list, so
+every target gets its values in the order of its sorted, duplicate-free in-arcs.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Frontier:
     in_place: tuple[tuple[str, str], ...]
     values_are_mask: bool          # pull(frontier, reduce="any"): no separate mask input
     push_arcs: str                 # "out" or "in": the arcs a frontier node pushes along
+    sorted_list: bool = False      # push from the list in ascending node order (float sums)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     red = pull_reduction(pull.attr("reduce"))
     x_type = ir.node_map[x].type
     value_dtype = DType.F64 if pull.attr("weight") else x_type.dtype
-    if not getattr(red, "order_free", lambda d: False)(value_dtype):
+    sorted_list = not red.order_free(value_dtype)
+    if sorted_list and not red.source_ordered(value_dtype):
         return None
     values_are_mask = mask is None
     mask = x if values_are_mask else mask
@@ -156,7 +160,7 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
             if abstract.get(m.inputs[0]) != (CONST, identity):
                 return None
     return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
-                    PUSH_ARCS[pull.attr("over")])
+                    PUSH_ARCS[pull.attr("over")], sorted_list)
 
 
 def _read_later(node, inside, loop, users) -> bool:

@@ -123,7 +123,8 @@ class ExecutionPlan:
                     frontier = self.frontier_of(s)
                     if frontier is not None:
                         lines.append(f"{pad}  frontier-driven by {self.names[frontier.mask]}: "
-                                     f"push along {frontier.push_arcs}-arcs from its list, "
+                                     f"push along {frontier.push_arcs}-arcs from its "
+                                     f"{'sorted ' if frontier.sorted_list else ''}list, "
                                      "or pull into every node; schedule auto|push|pull")
                 elif isinstance(s, ScalarStep) and not op_def(self.ir.node_map[s.node].op).leaf:
                     lines.append(f"{pad}scalar {self.names[s.node]} = {self.ir.node_map[s.node].op}")
