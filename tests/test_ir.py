@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import networkx as nx
 import pytest
 
 import groggy_jit as gj
@@ -199,3 +200,26 @@ def test_value_used_after_its_loop_is_an_error():
 
     with pytest.raises(IRError, match="inside a loop"):
         leak.ir
+
+
+def test_each_runs_once_per_member_in_ascending_order():
+    @gj.algorithm("member_order")
+    def member_order(sG, subset: gj.NodeValues = True):
+        index = sG.nodes(unique=True)
+        seen = sG.nodes(-1)
+        order = sG.N * 0
+        with sG.each(subset) as node:
+            seen = (index == node).where(order, seen)    # -1 (a shared constant) stays -1
+            order = order + 1
+        return {"seen": seen, "rounds": order}
+
+    out = member_order.interpret(nx.path_graph(6), subset={4, 1, 3})
+    assert out.value["seen"].tolist() == [-1, 0, -1, 1, 2, -1]
+    assert out.value["rounds"] == 3 and out.loops[0].iterations == 3
+    with pytest.raises(TraceError, match="each\\(\\) walks the members of a bool node map"):
+        @gj.algorithm("member_of_a_number")
+        def bad(sG):
+            with sG.each(sG.nodes(1.0)) as node:
+                pass
+            return sG.nodes(0.0)
+        bad.ir
