@@ -275,8 +275,10 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
 
     Notes
     -----
-    One forward BFS (counting shortest paths) and one backward sweep over the
-    levels per chosen source; a node that is not a source costs nothing.
+    Per chosen source, one forward BFS counting shortest paths (a small round
+    pushes from the sorted frontier list: it costs the frontier's arcs) and one
+    backward sweep over the levels (each level a pass over all n nodes); a node
+    that is not a source costs nothing.
 
     References
     ----------
