@@ -176,6 +176,8 @@ def test_distances_and_closeness_agree_with_networkx(weight):
         if weight is None:
             assert ours == expected                   # to the last bit, as networkx computes
         close(gj.closeness_centrality(G, distance=weight), expected, 1e-12)
+        one = backend_call("closeness_centrality", G, u=source, distance=weight)   # one search
+        assert one == pytest.approx(expected[source], abs=1e-12)
     G = GRAPHS["directed"]
     expected = dict(nx.all_pairs_dijkstra_path_length(G, weight=weight))
     ours = dict(backend_call("all_pairs_dijkstra_path_length", G, weight=weight))

@@ -328,10 +328,14 @@ class _Model:
         return max(int(value), 0), f"{what}{upper}"
 
     def scalar_value(self, value: str):
-        """A scalar's value from constants, parameter defaults and the graph size, if known."""
+        """A scalar's value from constants, parameter defaults and the graph size, if known;
+        also a reduction of a node map built from those (``each(subset)``'s count of
+        members), evaluated over n nodes."""
         node = self.ir.node_map[value]
         definition = op_def(node.op)
-        if node.type.kind is not Kind.SCALAR or not (definition.leaf or definition.elementwise):
+        node_map = node.type.kind is Kind.NODE
+        if not (definition.leaf or definition.elementwise or definition.category == "reduce"
+                or (node_map and definition.category == "graph")):
             return None
         values = [self.scalar_value(i) for i in node.inputs]
         if any(v is None for v in values):
@@ -339,8 +343,10 @@ class _Model:
         try:
             out = definition.evaluate(self, node, values, [self.ir.node_map[i].type
                                                            for i in node.inputs])
-        except (ValueError, TypeError, OverflowError, KeyError):
-            return None
+        except (ValueError, TypeError, OverflowError, KeyError, AttributeError):
+            return None                  # e.g. degrees: the model has no adjacency
+        if node_map:                     # a node parameter's default is one value for all
+            return np.broadcast_to(out, (self.n,))
         out = out.item() if hasattr(out, "item") else out
         return out if np.isfinite(out) else None
 
