@@ -488,6 +488,8 @@ def test_betweenness_without_sources(sources):
     with raises_exactly(gj.ParameterValueError, r"'sources': got 0 non-zero value\(s\) among 34; "
                                                 r"they must be True for at least one node"):
         gj.betweenness_centrality.interpret(KARATE, sources=sources)
+    with raises_exactly(gj.ParameterValueError, r"'nodes': got 0 non-zero value\(s\) among 34"):
+        gj.closeness_centrality.interpret(KARATE, nodes=sources)
 
 
 def test_a_user_algorithm_declares_domains_as_annotations():
