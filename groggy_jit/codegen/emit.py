@@ -101,8 +101,8 @@ class KernelEmitter:
             return self.name(node.id)
         if node.id in self.locals:
             return self.plan.names[node.id]
-        if op_def(node.op).positional:             # a node's own index: no array read
-            return f"np.int64({self.at})"
+        if op_def(node.op).read_anywhere:          # no array read
+            return self.value_at(node.id, self.at)
         return f"{self.slot(node.id)}[{self.at}]"
 
     def operands(self, node: Node, read) -> list[str]:
@@ -299,6 +299,7 @@ class KernelEmitter:
         w, ir, names = self.w, self.ir, self.plan.names
         to_nodes = [ir.node_map[m] for m in step.members if op_def(ir.node_map[m].op).arc_reduction]
         tail = [m for m in step.members if domain(ir, ir.node_map[m]) == "node"]
+        arc_assigns = [a for a in step.assigns if ir.node_map[a[0]].type.kind is Kind.EDGE]
         for p in to_nodes:
             w.line(f"{names[p.id]} = {self._identity(p)}")
             if reduction(p.attr("reduce")).needs_count:
@@ -312,7 +313,7 @@ class KernelEmitter:
                     op_def(node.op).lower_member(self, node)
                 elif m not in tail:
                     self.member(node)
-            self.assigns(step.assigns)
+            self.assigns(arc_assigns)
             self.at = "i"
         for p in to_nodes:
             if reduction(p.attr("reduce")).needs_count:
@@ -321,6 +322,7 @@ class KernelEmitter:
                 w.line(f"{self.slot(p.id)}[i] = {names[p.id]}")
         for m in tail:
             self.member(ir.node_map[m])
+        self.assigns([a for a in step.assigns if a not in arc_assigns])
 
     def _identity(self, node: Node) -> str:
         """Initial accumulator of a reduction (a mean accumulates a float sum)."""
@@ -406,6 +408,9 @@ class KernelEmitter:
         """``value`` read at node ``position``; a node's own index there is the position."""
         if self.is_node_index(value):
             return f"np.int64({position})"
+        node = self.ir.node_map[self.resolve(value)]
+        if op_def(node.op).uniform:                # a fill: its scalar, no array read
+            return self.expression(node, self.name)
         return f"{self.slot(value)}[np.uint64({position})]"
 
 

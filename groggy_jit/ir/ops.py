@@ -73,6 +73,7 @@ class OpDef:
     hoist: str = SCALAR_ONLY           # STAYS | SCALAR_ONLY | ALWAYS
     own_pass: str | None = None        # "parallel" | "serial": never fused with other ops
     positional: bool = False           # its value at node p is p: readers compute it
+    uniform: bool = False              # every node holds its one scalar input: readers use it
     whole_arrays: bool = False         # reads its inputs as whole arrays (not at one node)
     region: bool = False               # owns a region of body nodes: a loop
     typed_by_loop: bool = False        # its type is its loop carry's (checked with the loop)
@@ -84,6 +85,11 @@ class OpDef:
     @property
     def elementwise(self) -> bool:
         return self.category == "elementwise"
+
+    @property
+    def read_anywhere(self) -> bool:
+        """Its value at any node is known without its array (positional or uniform)."""
+        return self.positional or self.uniform
 
 
 OPS: dict[str, OpDef] = {}
@@ -297,7 +303,7 @@ def _fill_infer(ts, attrs):
 _register(OpDef("fill", "graph", 1, _fill_infer,
                 lambda ev, node, inputs, types: np.full(ev.n, inputs[0],
                                                         dtype=node.type.dtype.numpy),
-                lambda e, node, read: read(node.inputs[0]), cost=map_cost))
+                lambda e, node, read: read(node.inputs[0]), cost=map_cost, uniform=True))
 
 
 # --- neighbourhood and scalar reductions ---------------------------------------

@@ -54,6 +54,9 @@ class _Fuser:
                     close()
                 steps.append(OwnPassStep(node.id))
                 continue
+            if self.enabled and node.type.kind is Kind.SCALAR \
+                    and self._hoist(steps, group, node, where, loop_id):
+                continue
             if group is None or not self.enabled or not self._can_join(group, node, where):
                 close()
                 group = GroupStep(domain=where)
@@ -63,7 +66,8 @@ class _Fuser:
                 if carry.type.kind is Kind.SCALAR or nxt.id == carry.id:
                     continue
                 where = carry.type.kind.value
-                if group is not None and self.enabled and group.domain == where \
+                # an edge group's loop over nodes writes node carries after its tail
+                if group is not None and self.enabled and group.domain in (where, "edge") \
                         and self._can_assign(group, carry.id, nxt.id):
                     group.assigns.append((carry.id, nxt.id))
                 elif swaps is not None and self.enabled and self._can_swap(loop_id, nxt, items):
@@ -93,6 +97,36 @@ class _Fuser:
         nexts = [n.id for _, n in self.ir.carries(loop_id)]
         return computed_here and op_def(nxt.op).storage is None and nexts.count(nxt.id) == 1
 
+    def _hoist(self, steps, group, node, where, loop_id) -> bool:
+        """Put a reduction into the earliest closed group it can ride in, so that what
+        waits for it can fuse with the work after it.  Its chunked partials give the same
+        bits in any loop; the steps it passes must compute none of its inputs."""
+        inputs = set(node.inputs)
+        if group is not None and inputs & (set(group.members) | set(group.after)):
+            return False
+        earliest = None
+        for step in reversed(steps):
+            if isinstance(step, ScalarStep):
+                if step.node in inputs:
+                    break
+                continue
+            if not isinstance(step, GroupStep):
+                break                     # a loop or an own pass: not moved across
+            if self._can_join(step, node, where) and not (
+                    loop_id is not None and self._may_run_sparse(step)):
+                earliest = step
+            if inputs & (set(step.members) | set(step.after)):
+                break
+        if earliest is None:
+            return False
+        earliest.members.append(node.id)
+        return True
+
+    def _may_run_sparse(self, group: GroupStep) -> bool:
+        """A loop's group with a pull may be a frontier round (plan/frontier.py), which
+        allows only reductions it proves idle off the frontier: left as it is."""
+        return any(self.ir.node_map[m].op == "pull" for m in group.members)
+
     # --- legality -----------------------------------------------------------------
     def _produced_after(self, group: GroupStep) -> set[str]:
         """Values of a group that exist only once its loop has finished: its scalar
@@ -111,7 +145,8 @@ class _Fuser:
         members = set(group.members)
         if any(i in self._produced_after(group) for i in node.inputs):
             return False
-        if any(i in members for i in op_def(node.op).gathered(node)):
+        if any(i in members and not op_def(self.ir.node_map[i].op).read_anywhere
+               for i in op_def(node.op).gathered(node)):
             return False                 # read at other nodes: those inputs must be done
         return True
 

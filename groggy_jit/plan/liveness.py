@@ -27,9 +27,9 @@ class Interval:
 
 
 def _needs_array(ir: IRGraph, value: str, user: str) -> bool:
-    """Whether ``user`` reads ``value`` from an array: always, except a positional value
-    (a node's own index) that a reader at one node computes instead."""
-    if not op_def(ir.node_map[value].op).positional:
+    """Whether ``user`` reads ``value`` from an array: always, except a value a reader at
+    one node computes instead (a node's own index, or a fill's scalar)."""
+    if not op_def(ir.node_map[value].op).read_anywhere:
         return True
     return user not in ir.node_map or op_def(ir.node_map[user].op).whole_arrays
 
