@@ -69,6 +69,21 @@ def test_pagerank_fuses_into_two_parallel_loops_per_iteration():
     assert new_rank not in materialized(plan.ir, plan.steps)
 
 
+def test_loops_merge_where_nothing_waits_between_them():
+    """Reductions ride in the earliest loop that can take them, an edge loop writes node
+    carries after its tail, and a pull over a fill reads the fill's scalar."""
+    ppr = REGISTRY["personalized_pagerank"].plan
+    first = ppr.groups()[0]
+    assert [ppr.ir.node_map[m].op for m in first.members] == ["reduce"] * 3, str(ppr)
+    assert len(ppr.groups()) == 4, str(ppr)      # 7 before: three sums, one loop each
+    lpa = REGISTRY["label_propagation_semi_synchronous"].plan
+    assert all(g.members for g in lpa.groups()), str(lpa)
+    assert any(g.domain == "edge" and g.assigns for g in lpa.groups()), str(lpa)
+    pr = gj.pagerank.plan
+    ops = [pr.ir.node_map[m].op for m in pr.groups()[0].members]
+    assert "fill" in ops and "pull" in ops, str(pr)
+
+
 def test_unfused_plan_has_one_loop_per_node_op():
     fused = gj.compile_to_batch(gj.pagerank)
     unfused = gj.compile_to_batch(gj.pagerank, opt_level=0)
