@@ -75,7 +75,7 @@ def test_loops_merge_where_nothing_waits_between_them():
     ppr = REGISTRY["personalized_pagerank"].plan
     first = ppr.groups()[0]
     assert [ppr.ir.node_map[m].op for m in first.members] == ["reduce"] * 3, str(ppr)
-    assert len(ppr.groups()) == 4, str(ppr)      # 7 before: three sums, one loop each
+    assert len(ppr.groups()) == 4, str(ppr)      # its three sums share one loop
     lpa = REGISTRY["label_propagation_semi_synchronous"].plan
     assert all(g.members for g in lpa.groups()), str(lpa)
     assert any(g.domain == "edge" and g.assigns for g in lpa.groups()), str(lpa)
