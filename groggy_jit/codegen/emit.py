@@ -373,7 +373,6 @@ class KernelEmitter:
         w = self.w
         over = node.attr("over")
         x, mask, at = pull_operands(node.inputs, node.attr_dict)
-        mask = self.slot(mask) if mask is not None else None
         weight, combine = node.attr("weight"), node.attr("combine")
         if at is not None:
             w.line(f"if {self.element(at)}:")
@@ -391,7 +390,7 @@ class KernelEmitter:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
                 neighbour = f"np.int64({indices}[k])"
                 if mask:
-                    w.line(f"if {mask}[np.uint64({indices}[k])]:")
+                    w.line(f"if {self.value_at(mask, f'{indices}[k]')}:")
                     with w.indent():
                         body(value, neighbour)
                 else:
