@@ -3,7 +3,9 @@
 They are plain Python here (so they can be read, tested and run without Numba);
 ``helpers_source`` gives the source of those a kernel calls, each under ``@njit``,
 as the generated module carries it.  Numba compiles them into the kernel that calls
-them, so they have no cache files of their own.
+them, so they have no cache files of their own, and no Python or C entry points
+either: only kernels call them, and building those wrappers was a large part of
+each helper's compile.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def common_neighbours(indptr, indices, u, v):
     if b_end - b > 16 * (a_end - a):
         for p in range(a, a_end):
             x = indices[p]
-            b = first_at_least(indices, b, b_end, x)
+            b = first_at_least(indices, b, b_end, np.int64(x))   # one signature: one compile
             if b == b_end:
                 break
             if indices[b] == x and x != u and x != v:
@@ -110,6 +112,7 @@ def copy_to_higher_ends(indptr, indices, i, out):
             out[k] = out[first_at_least(indices, np.int64(indptr[u]), np.int64(indptr[u + 1]), i)]
 
 
+DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 HELPERS = (swapped, first_at_least, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
@@ -126,5 +129,6 @@ def helpers_source(code: str) -> str:
         name = todo.pop()
         needed.add(name)
         todo |= _calls(_SOURCES[name].split("\n", 1)[1]) - needed    # the body, not the def
-    return "\n\n".join("@njit  # compiled into the kernel that calls it\n" + _SOURCES[f.__name__]
+    return "\n\n".join(f"{DECORATOR}  # compiled into the kernel that calls it\n"
+                       + _SOURCES[f.__name__]
                        for f in HELPERS if f.__name__ in needed)
