@@ -39,8 +39,11 @@ ALGORITHMS = {
 
 
 def compiled(function: str) -> bool:
-    """Whether the kernel ``function`` runs is compiled, in this process or on disk."""
+    """Whether the kernel ``function`` runs is compiled, in this process or on disk
+    (True for a function that runs no kernel)."""
     from ..runtime.cache import DEFAULT_CACHE
+    if function not in ALGORITHMS:
+        return True
     algorithm = REGISTRY[ALGORITHMS[function]]
     return any(DEFAULT_CACHE.has_compiled(algorithm.source_for("int32", weighted).text)
                for weighted in (False, True))
@@ -107,6 +110,17 @@ def _values_of(G: BackendGraph, given: dict | None) -> dict | None:
 def _check_source(G: BackendGraph, source, message: str):
     if source not in G:
         raise nx.NodeNotFound(message.format(source))
+
+
+def self_loops(graph) -> np.ndarray:
+    """How many self loops each node of ``graph`` has (0 or 1: arcs are merged)."""
+    sources = np.repeat(np.arange(graph.num_nodes), np.diff(graph.out_indptr))
+    return np.bincount(sources[sources == graph.out_indices], minlength=graph.num_nodes)
+
+
+def nx_degree(graph) -> np.ndarray:
+    """networkx's ``G.degree`` of a simple graph: a self loop counts twice."""
+    return graph.out_degree + self_loops(graph)
 
 
 # --- link analysis ---------------------------------------------------------------------------
@@ -393,16 +407,12 @@ def triangles(G, nodes=None):
 
 def clustering(G, nodes=None, weight=None):
     _simple_undirected(G)
-    if weight is not None:
-        raise NotImplementedError("weighted clustering is not supported yet")
-    return _selected(G, _by_node(G, _run("clustering", "clustering", G).value), nodes)
+    return _selected(G, _by_node(G, _run("clustering", "clustering", G, weight).value), nodes)
 
 
 def average_clustering(G, nodes=None, weight=None, count_zeros=True):
     _simple_undirected(G)
-    if weight is not None:
-        raise NotImplementedError("weighted clustering is not supported yet")
-    values = _by_node(G, _run("average_clustering", "clustering", G).value)
+    values = _by_node(G, _run("average_clustering", "clustering", G, weight).value)
     chosen = G.nodes if nodes is None else [nodes] if nodes in G else nodes
     c = [values[n] for n in chosen if n in G]
     if not count_zeros:
@@ -414,9 +424,7 @@ def transitivity(G):
     _simple_undirected(G)
     through = np.asarray(_run("transitivity", "triangles", G).value, dtype=np.int64)
     graph = G.lightest
-    sources = np.repeat(np.arange(graph.num_nodes), np.diff(graph.out_indptr))
-    loops = np.bincount(sources[sources == graph.out_indices], minlength=graph.num_nodes)
-    degree = graph.out_degree - loops
+    degree = graph.out_degree - self_loops(graph)
     found = int(2 * through.sum())
     return 0 if found == 0 else found / int((degree * (degree - 1)).sum())
 
@@ -448,7 +456,7 @@ def _largest_first_coloring(G) -> list[int]:
         degree = np.bincount(sources, weights=counts, minlength=n) + np.bincount(
             sources[loops], weights=counts[loops], minlength=n)
     else:
-        degree = graph.out_degree + np.bincount(sources[loops], minlength=n)
+        degree = nx_degree(graph)
     colors = [-1] * n
     for u in np.argsort(-degree, kind="stable").tolist():
         used = {colors[v] for v in indices[indptr[u]:indptr[u + 1]]}

@@ -35,11 +35,15 @@ FUNCTIONS = {
     "all_pairs_bellman_ford_path_length": "weight (an attribute name; weights must not be "
                                           "negative)",
     "triangles": "all: nodes",
-    "clustering": "nodes; undirected, weight=None only",
-    "average_clustering": "nodes, count_zeros; undirected, weight=None only",
+    "clustering": "nodes, weight; undirected graphs",
+    "average_clustering": "nodes, weight, count_zeros; undirected graphs",
     "transitivity": "all (undirected)",
     "core_number": "all",
     "label_propagation_communities": "all (semi-synchronous, networkx's colouring)",
+    "jaccard_coefficient": "all: ebunch (default: every non-edge, in networkx's order)",
+    "adamic_adar_index": "all: ebunch",
+    "resource_allocation_index": "all: ebunch",
+    "preferential_attachment": "all: ebunch",
 }
 
 

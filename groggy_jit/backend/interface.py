@@ -11,6 +11,7 @@ import os
 from . import functions
 from .functions import *  # noqa: F401,F403  (networkx looks the functions up by name)
 from .functions import DISPATCHED
+from .link_prediction import *  # noqa: F401,F403
 from .graph import BackendGraph, convert_from_nx, convert_to_nx  # noqa: F401
 from .info import FUNCTIONS
 
@@ -43,11 +44,8 @@ def can_run(name, args, kwargs):
     if name == "betweenness_centrality" and arguments["weight"] is not None \
             and G.is_directed():
         return "weighted betweenness of directed graphs is not supported yet"
-    if name in ("clustering", "average_clustering"):
-        if arguments["weight"] is not None:
-            return "weighted clustering is not supported yet"
-        if G.is_directed():
-            return "directed clustering is not supported yet"
+    if name in ("clustering", "average_clustering") and G.is_directed():
+        return "directed clustering is not supported yet"
     return True
 
 

@@ -112,9 +112,32 @@ def copy_to_higher_ends(indptr, indices, i, out):
             out[k] = out[first_at_least(indices, np.int64(indptr[u]), np.int64(indptr[u + 1]), i)]
 
 
+def weigh_triangles(indptr, indices, e, i, out):
+    """For every arc j -> i: Σ cbrt(e[j->i] e[x->j] e[x->i]) over the x other than i and
+    j in both sorted in-lists, in increasing x."""
+    for k in range(indptr[i], indptr[i + 1]):
+        j = np.int64(indices[k])
+        a, a_end = np.int64(indptr[j]), np.int64(indptr[j + 1])
+        b, b_end = np.int64(indptr[i]), np.int64(indptr[i + 1])
+        total = 0.0
+        while a < a_end and b < b_end:
+            x, y = indices[a], indices[b]
+            if x == y:
+                if x != i and x != j:
+                    total += np.cbrt(e[k] * e[a] * e[b])
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[k] = total
+
+
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
+
 HELPERS = (swapped, first_at_least, common_neighbours, count_each_arc, ranks_below,
-           count_from_lower_ends, copy_to_higher_ends)
+           count_from_lower_ends, copy_to_higher_ends, weigh_triangles)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
 

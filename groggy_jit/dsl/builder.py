@@ -379,6 +379,18 @@ class GraphHandle:
         """For every arc u -> v, how many nodes are out-neighbours of both (u, v excluded)."""
         return self.builder.add("common_neighbors", hint="common")
 
+    def geometric_triangles(self) -> Value:
+        """For every arc j -> i of an undirected graph, Σ cbrt(ŵ_ij ŵ_jx ŵ_xi) over its
+        triangles (j, i, x), ŵ = w / max(w), as networkx weighs clustering; with unit
+        weights each triangle weighs 1: the common neighbours counted."""
+        if self.builder.unit_weights:
+            self.builder.dropped_weights += 1
+            return self.common_neighbors()
+        weights = self.edge_weights()
+        scaled = self.builder.apply("div", weights, self.builder.apply("reduce", weights,
+                                                                       reduce="max"))
+        return self.builder.add("triangle_weights", [scaled], hint="triangles")
+
     def pull_edges(self, e, reduce: str = "sum") -> Value:
         """Reduce an edge map onto the arcs' targets: ``y[v] = reduce(e[u -> v])``."""
         return self.builder.apply("pull_edges", e, reduce=reduce)

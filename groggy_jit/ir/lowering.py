@@ -201,3 +201,11 @@ def common_neighbors(e, node) -> None:
     with w.indent():
         e.chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
                                  f"np.int64(i), {out})"))
+
+
+def triangle_weights(e, node) -> None:
+    """Every arc's triangle weights: one merge of the two in-neighbour lists per arc."""
+    out, weights = e.slot(node.id), e.slot(node.inputs[0])
+    e.w.line(f"# {e.plan.names[node.id]}: weighted triangles of every arc")
+    e.chunked(lambda: e.w.line(f"weigh_triangles(in_indptr, in_indices, {weights}, "
+                               f"np.int64(i), {out})"))

@@ -471,6 +471,26 @@ _register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.
                 own_pass="parallel", hoist=ALWAYS))
 
 
+def _triangle_weights_infer(ts, attrs):
+    (e,) = ts
+    if e.kind is not Kind.EDGE:
+        raise KindError(f"triangle_weights() needs an edge map, got {e}")
+    return Type(Kind.EDGE, F64)
+
+
+def _triangle_weights_cost(model, node, row) -> None:
+    _common_neighbors_cost(model, node, row)
+    row.bytes["gather"] += 3 * model.size(node.inputs[0])
+
+
+# for the arc j -> i: Σ cbrt(e[j -> i] e[x -> j] e[x -> i]) over the nodes x other than
+# i and j with arcs to both, in increasing x (networkx's weighted clustering of i)
+_register(OpDef("triangle_weights", "neighbourhood", 1, _triangle_weights_infer,
+                lambda ev, node, inputs, types: semantics.triangle_weights(ev.g, inputs[0]),
+                lower_pass=lowering.triangle_weights, cost=_triangle_weights_cost,
+                own_pass="parallel", hoist=ALWAYS, whole_arrays=True))
+
+
 def _pull_edges_infer(ts, attrs):
     (e,) = ts
     if e.kind is not Kind.EDGE:

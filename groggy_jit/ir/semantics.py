@@ -81,6 +81,19 @@ def common_neighbors(g) -> np.ndarray:
                     dtype=np.int64)
 
 
+def triangle_weights(g, e) -> np.ndarray:
+    n = g.num_nodes
+    indptr, indices = g.in_indptr, g.in_indices
+    position = [{int(indices[p]): p for p in range(indptr[v], indptr[v + 1])} for v in range(n)]
+    out = np.zeros(g.num_edges, dtype=np.float64)
+    for k, (j, i) in enumerate(zip(arc_sources(g).tolist(), arc_targets(g).tolist())):
+        total = 0.0
+        for x in sorted((position[j].keys() & position[i].keys()) - {i, j}):
+            total += np.cbrt(e[k] * e[position[j][x]] * e[position[i][x]])
+        out[k] = total
+    return out
+
+
 def reduce_rows(gathered, target, red, n: int, dtype: DType) -> np.ndarray:
     """Reduce arc values onto their target nodes with ``red`` (identity where a node
     has none)."""
