@@ -25,11 +25,13 @@ ALGORITHMS = {
     "closeness_centrality": "closeness_centrality",
     "betweenness_centrality": "betweenness_centrality",
     "single_source_shortest_path_length": "bfs", "bfs_layers": "bfs_depth",
+    "bfs_edges": "bfs_depth", "bfs_tree": "bfs_depth",
     "single_source_dijkstra_path_length": "sssp", "single_source_bellman_ford_path_length": "sssp",
     "all_pairs_shortest_path_length": "bfs", "all_pairs_dijkstra_path_length": "sssp",
     "all_pairs_bellman_ford_path_length": "sssp",
     "triangles": "triangles", "transitivity": "triangles", "clustering": "clustering",
-    "average_clustering": "clustering", "core_number": "core_number",
+    "average_clustering": "clustering",
+    **dict.fromkeys(["core_number", "k_core", "k_shell", "k_crust", "k_corona"], "core_number"),
     "label_propagation_communities": "label_propagation_semi_synchronous",
     **dict.fromkeys(["connected_components", "number_connected_components", "is_connected",
                      "node_connected_component", "weakly_connected_components",
@@ -67,13 +69,17 @@ def _weight_keyword(G: BackendGraph, weight, parallel) -> str | None:
     return None
 
 
-def _run(function: str, algorithm: str, G: BackendGraph, weight=None, **params):
-    """Run the catalogue ``algorithm`` for the networkx ``function``; its Result."""
+def _run(function: str, algorithm: str, G: BackendGraph, weight=None, reverse=False,
+         **params):
+    """Run the catalogue ``algorithm`` for the networkx ``function`` (on G with its arcs
+    turned around: ``reverse``); its Result."""
     algo = REGISTRY[algorithm]
     rule = algo.weights
     if rule.parallel is None and G.multigraph:
         raise nx.NetworkXNotImplemented("not implemented for multigraph type")
     graph = G.graph_for(rule.parallel)
+    if reverse:
+        graph = graph.reversed()
     if rule.keyword is not None:
         params[rule.keyword] = _weight_keyword(G, weight, rule.parallel)
     if "nonnegative_weights" in algo.ir.requirements:
@@ -326,26 +332,56 @@ def bfs_layers(G, sources):
     for source in sources:
         if source not in G:
             raise nx.NetworkXError(f"The node {source} is not in the graph.")
+    first = [G.positions[s] for s in dict.fromkeys(sources)]
     depth = np.asarray(_run("bfs_layers", "bfs_depth", G, sources=set(sources)).value)
-    return _layers(G, depth, [G.positions[s] for s in dict.fromkeys(sources)])
+    nodes = G.nodes
+    yield [nodes[i] for i in first]
+    for _, layer in _bfs_scan(depth, first, G.adjacency_order()):
+        yield [nodes[i] for i in layer.tolist()]
 
 
-def _layers(G, depth, first):
-    """networkx's layer order: each layer's nodes as the previous layer's nodes reach them."""
-    graph = G.lightest
-    indptr, indices = graph.out_indptr, graph.out_indices
+def _bfs_scan(depth, first, order, depth_limit=None):
+    """networkx's breadth-first order, layer after layer: (parents, children) of each
+    layer below the first, each child found first by its parent, as a scan of the
+    previous layer's adjacency lists (in ``order``) finds it."""
+    indptr, indices = order
     layer = np.asarray(first, dtype=np.int64)
     level = 0
-    while layer.size:
-        yield [G.nodes[i] for i in layer.tolist()]
+    while layer.size and (depth_limit is None or level < depth_limit):
         level += 1
         starts, ends = indptr[layer], indptr[layer + 1]
-        counts = (ends - starts).astype(np.int64)
+        counts = ends - starts
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        reached = indices[offsets]
-        reached = reached[depth[reached] == level]
+        parents, reached = np.repeat(layer, counts), indices[offsets]
+        new = depth[reached] == level
+        parents, reached = parents[new], reached[new]
         _, at = np.unique(reached, return_index=True)
-        layer = reached[np.sort(at)].astype(np.int64)
+        at.sort()
+        layer = reached[at]
+        if layer.size:
+            yield parents[at], layer
+
+
+def bfs_edges(G, source, reverse=False, depth_limit=None, sort_neighbors=None):
+    reverse = reverse and G.directed
+    if source not in G:
+        kind = "digraph" if G.directed else "graph"
+        raise nx.NetworkXError(f"The node {source} is not in the {kind}.")
+    first = [G.positions[source]]
+    depth = np.asarray(_run("bfs_edges", "bfs_depth", G, reverse=reverse,
+                            sources={source}).value)
+    nodes = G.nodes
+    order = G.adjacency_order(reverse, sort_neighbors)
+    for parents, children in _bfs_scan(depth, first, order, depth_limit):
+        yield from ((nodes[p], nodes[c]) for p, c in zip(parents.tolist(), children.tolist()))
+
+
+def bfs_tree(G, source, reverse=False, depth_limit=None, sort_neighbors=None):
+    T = nx.DiGraph()
+    T.add_node(source)
+    T.add_edges_from(bfs_edges(G, source, reverse, depth_limit, sort_neighbors))
+    DISPATCHED["bfs_tree"] += 1
+    return T
 
 
 def _shortest_distances(function, G, source, cutoff, weight, message):
@@ -429,14 +465,48 @@ def transitivity(G):
     return 0 if found == 0 else found / int((degree * (degree - 1)).sum())
 
 
-def core_number(G):
-    graph = G.graph_for("min")
-    sources = np.repeat(np.arange(graph.num_nodes), np.diff(graph.out_indptr))
-    if np.any(sources == graph.out_indices):
+def _cores(function, G) -> dict:
+    if np.any(self_loops(G.graph_for("min"))):
         raise nx.NetworkXNotImplemented(
             "Input graph has self loops which is not permitted; "
             "Consider using G.remove_edges_from(nx.selfloop_edges(G)).")
-    return _by_node(G, _run("core_number", "core_number", G).value)
+    return _by_node(G, _run(function, "core_number", G).value)
+
+
+def core_number(G):
+    return _cores("core_number", G)
+
+
+def _core_subgraph(function, G, keep, k, cores, default_k):
+    """networkx's subgraph of the nodes ``keep(v, k, cores)`` selects, with G's attributes."""
+    if cores is None:
+        cores = _cores(function, G)
+    else:
+        DISPATCHED[function] += 1
+    if k is None:
+        k = default_k(cores)
+    return G.source.subgraph(v for v in cores if keep(v, k, cores)).copy()
+
+
+def k_core(G, k=None, core_number=None):
+    return _core_subgraph("k_core", G, lambda v, k, c: c[v] >= k, k, core_number,
+                          lambda c: max(c.values()))
+
+
+def k_shell(G, k=None, core_number=None):
+    return _core_subgraph("k_shell", G, lambda v, k, c: c[v] == k, k, core_number,
+                          lambda c: max(c.values()))
+
+
+def k_crust(G, k=None, core_number=None):
+    return _core_subgraph("k_crust", G, lambda v, k, c: c[v] <= k, k, core_number,
+                          lambda c: max(c.values()) - 1)
+
+
+def k_corona(G, k, core_number=None):
+    def keep(v, k, c):
+        return c[v] == k and k == sum(1 for w in G.source[v] if c[w] >= k)
+    return _core_subgraph("k_corona", G, keep, k, core_number, None)
 
 
 # --- communities -----------------------------------------------------------------------------

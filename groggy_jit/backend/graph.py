@@ -14,7 +14,8 @@ class BackendGraph:
     """A networkx graph as groggy-jit reads it: CSR adjacency in ``list(G)`` node order.
 
     ``weight`` is the edge attribute the weights were read from (None:
-    unweighted). A multigraph keeps two adjacencies, since networkx combines
+    unweighted); ``source`` is the networkx graph itself, whose attributes a
+    function returning one of its subgraphs copies. A multigraph keeps two adjacencies, since networkx combines
     parallel edges in two ways: summed (``counted``: degree, PageRank; without
     weights, each parallel edge counts 1) and the lightest (``lightest``:
     shortest paths; without weights, merged).
@@ -23,13 +24,14 @@ class BackendGraph:
     __networkx_backend__ = "groggy_jit"
 
     def __init__(self, counted: Graph, lightest: Graph, *, directed: bool, multigraph: bool,
-                 weight: str | None, nodes: list):
+                 weight: str | None, nodes: list, source=None):
         self.counted = counted
         self.lightest = lightest
         self.directed = directed
         self.multigraph = multigraph
         self.weight = weight
         self.nodes = nodes
+        self.source = source
         self.__networkx_cache__ = {}
 
     # the few networkx graph methods networkx's decorators call on backend graphs
@@ -57,6 +59,23 @@ class BackendGraph:
         if "_positions" not in self.__dict__:
             self._positions = {node: i for i, node in enumerate(self.nodes)}
         return self._positions
+
+    def adjacency_order(self, reverse: bool = False, sort_neighbors=None):
+        """(indptr, indices) of the successors (predecessors: ``reverse``) of every node in
+        the order networkx iterates them, or as ``sort_neighbors`` orders each list."""
+        key = ("_order", reverse, sort_neighbors)
+        if key not in self.__dict__:
+            adjacency = self.source._pred if reverse else self.source._adj
+            rows = [adjacency[u] for u in self.nodes]
+            if sort_neighbors is not None:
+                rows = [list(sort_neighbors(iter(row))) for row in rows]
+            indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum([len(row) for row in rows], out=indptr[1:])
+            position = self.positions
+            indices = np.fromiter((position[v] for row in rows for v in row), np.int64,
+                                  int(indptr[-1]))
+            self.__dict__[key] = indptr, indices
+        return self.__dict__[key]
 
     def graph_for(self, parallel: str | None) -> Graph:
         """The adjacency an algorithm reads: parallel edges ``"sum"`` or ``"min"``."""
@@ -90,7 +109,7 @@ def convert_from_nx(G, edge_attrs=None, node_attrs=None, preserve_edge_attrs=Fal
     multigraph = G.is_multigraph()
     lightest = Graph.from_networkx(G, weight=weight, parallel="min") if multigraph else counted
     return BackendGraph(counted, lightest, directed=G.is_directed(), multigraph=multigraph,
-                        weight=weight, nodes=list(G))
+                        weight=weight, nodes=list(G), source=G)
 
 
 def convert_to_nx(obj, *, name=None):

@@ -25,6 +25,8 @@ FUNCTIONS = {
     "is_weakly_connected": "all",
     "single_source_shortest_path_length": "all: source, cutoff",
     "bfs_layers": "all: sources (one node or several)",
+    "bfs_edges": "all: source, reverse, depth_limit, sort_neighbors",
+    "bfs_tree": "all: source, reverse, depth_limit, sort_neighbors",
     "single_source_dijkstra_path_length": "source, cutoff, weight (an attribute name, not a "
                                           "function; weights must not be negative)",
     "single_source_bellman_ford_path_length": "source, weight (an attribute name; weights "
@@ -39,6 +41,10 @@ FUNCTIONS = {
     "average_clustering": "nodes, weight, count_zeros; undirected graphs",
     "transitivity": "all (undirected)",
     "core_number": "all",
+    "k_core": "all: k, core_number",
+    "k_shell": "all: k, core_number",
+    "k_crust": "all: k, core_number",
+    "k_corona": "all: k, core_number",
     "label_propagation_communities": "all (semi-synchronous, networkx's colouring)",
     "jaccard_coefficient": "all: ebunch (default: every non-edge, in networkx's order)",
     "adamic_adar_index": "all: ebunch",

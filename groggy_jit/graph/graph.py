@@ -670,6 +670,14 @@ class Graph:
             symmetric=None if directed else True,
         )
 
+    def reversed(self) -> "Graph":
+        """The same graph with every arc turned around (shares this graph's arrays)."""
+        g = object.__new__(Graph)
+        for name in _FIELDS:
+            swapped = name.replace("out_", "\0").replace("in_", "out_").replace("\0", "in_")
+            object.__setattr__(g, swapped, getattr(self, name))
+        return g
+
     def without_weights(self) -> "Graph":
         """The same arcs, unweighted (shares this graph's arrays)."""
         if not self.weighted:
