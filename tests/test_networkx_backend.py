@@ -126,6 +126,7 @@ def test_can_run_gives_reasons():
     assert "function" in interface.can_run("single_source_dijkstra_path_length", (G, 0),
                                            {"weight": lambda u, v, d: 1})
     assert "directed clustering" in interface.can_run("clustering", (GRAPHS["directed"],), {})
+    assert interface.can_run("clustering", (G,), {"weight": "weight"}) is True
     assert "does not implement" in interface.can_run("square_clustering", (G,), {})
     assert "signature" in interface.can_run("pagerank", (G,), {"damping": 0.9})
 
@@ -245,6 +246,90 @@ def test_label_propagation_is_networkx_s_semi_synchronous_one():
               GRAPHS["multigraph"], nx.complete_bipartite_graph(3, 4)):
         ours = backend_call("label_propagation_communities", G)
         assert list(ours) == list(nx.community.label_propagation_communities(G))
+
+
+LINK_PREDICTION = ["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
+                   "preferential_attachment"]
+
+
+def test_link_prediction_scores_every_pair_in_networkx_s_order():
+    for G in (GRAPHS["weighted"], GRAPHS["labelled"], nx.Graph([(0, 1), (1, 1), (1, 2), (2, 0), (2, 3)])):
+        nodes = list(G)
+        pairs = [(nodes[i % len(nodes)], nodes[(3 * i + 1) % len(nodes)]) for i in range(20)]
+        for name in LINK_PREDICTION:
+            for ebunch in (None, pairs):               # None: every non-edge
+                expected = list(getattr(nx, name)(G, ebunch))
+                ours = list(backend_call(name, G, ebunch))
+                assert [p[:2] for p in ours] == [p[:2] for p in expected]
+                assert [type(p[2]) for p in ours] == [type(p[2]) for p in expected]
+                assert max(abs(a[2] - b[2]) for a, b in zip(ours, expected)) < 1e-12
+                assert ours
+    leaf = nx.Graph([(0, 1), (1, 2)])                  # (1, 1) has common neighbours of degree 1
+    with pytest.raises(ZeroDivisionError):
+        list(nx.adamic_adar_index(leaf, [(1, 1)]))
+    with pytest.raises(ZeroDivisionError):
+        list(backend_call("adamic_adar_index", leaf, [(1, 1)]))
+    for name in LINK_PREDICTION:
+        for G in (GRAPHS["directed"], GRAPHS["multigraph"]):
+            with pytest.raises(nx.NetworkXNotImplemented):
+                backend_call(name, G, [(0, 1)])
+        with pytest.raises(nx.NodeNotFound):
+            backend_call(name, GRAPHS["weighted"], [(0, 1), (0, 99)])
+
+
+@pytest.mark.parametrize("weight", WEIGHTS)
+def test_weighted_clustering_agrees_with_networkx(weight):
+    signed = nx.complete_graph(5)
+    signed.add_edge(0, 1, weight=-1)
+    signed.add_edge(2, 2, weight=9)                    # a self loop: in the largest weight only
+    for G in (GRAPHS["weighted"], GRAPHS["labelled"], signed):
+        expected = nx.clustering(G, weight=weight)
+        close(backend_call("clustering", G, weight=weight), expected, 1e-15)
+        close(gj.clustering(G, weight=weight), expected, 1e-15)
+        assert backend_call("average_clustering", G, weight=weight) == pytest.approx(
+            nx.average_clustering(G, weight=weight), abs=1e-15)
+
+
+def test_k_cores_are_networkx_s_subgraphs_with_their_attributes():
+    G = nx.relabel_nodes(GRAPHS["weighted"], {v: f"n{v}" for v in GRAPHS["weighted"]})
+    G.graph["name"] = "cores"
+    nx.set_node_attributes(G, {v: i for i, v in enumerate(G)}, "rank")
+    cores = nx.core_number(G)
+    for name, k in [("k_core", None), ("k_core", 2), ("k_shell", None), ("k_shell", 1),
+                    ("k_crust", None), ("k_corona", 2)]:
+        for given in (None, cores):
+            kwargs = {"k": k, "core_number": given}
+            ours, expected = backend_call(name, G, **kwargs), getattr(nx, name)(G, **kwargs)
+            assert nx.utils.graphs_equal(ours, expected), name
+            assert ours.graph == expected.graph and dict(ours.nodes(data=True)) == dict(
+                expected.nodes(data=True))
+
+
+def _shuffled(G, seed):
+    """G with its edges added in a random order: adjacency order is not node order."""
+    edges = list(G.edges)
+    random.Random(seed).shuffle(edges)
+    H = G.__class__()
+    H.add_nodes_from(G)
+    H.add_edges_from(edges)
+    return H
+
+
+def test_bfs_edges_trees_and_layers_follow_networkx_s_adjacency_order():
+    descending = lambda nodes: sorted(nodes, reverse=True)  # noqa: E731
+    for G in (_shuffled(GRAPHS["weighted"], 1), _shuffled(GRAPHS["directed"], 2),
+              GRAPHS["multidigraph"]):
+        for source in list(G)[:3]:
+            for kwargs in ({}, {"depth_limit": 2}, {"reverse": True},
+                           {"sort_neighbors": descending}):
+                expected = list(nx.bfs_edges(G, source, **kwargs))
+                assert list(backend_call("bfs_edges", G, source, **kwargs)) == expected
+                tree = backend_call("bfs_tree", G, source, **kwargs)
+                assert list(tree.edges) == list(nx.bfs_tree(G, source, **kwargs).edges)
+            sources = [source, list(G)[-1]]
+            assert list(backend_call("bfs_layers", G, sources)) == list(nx.bfs_layers(G, sources))
+    with pytest.raises(nx.NetworkXError, match="not in the graph"):
+        list(backend_call("bfs_edges", GRAPHS["weighted"], 99))
 
 
 # --- compile once ---------------------------------------------------------------------------

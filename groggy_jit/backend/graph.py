@@ -63,19 +63,21 @@ class BackendGraph:
     def adjacency_order(self, reverse: bool = False, sort_neighbors=None):
         """(indptr, indices) of the successors (predecessors: ``reverse``) of every node in
         the order networkx iterates them, or as ``sort_neighbors`` orders each list."""
-        key = ("_order", reverse, sort_neighbors)
-        if key not in self.__dict__:
-            adjacency = self.source._pred if reverse else self.source._adj
-            rows = [adjacency[u] for u in self.nodes]
-            if sort_neighbors is not None:
-                rows = [list(sort_neighbors(iter(row))) for row in rows]
-            indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-            np.cumsum([len(row) for row in rows], out=indptr[1:])
-            position = self.positions
-            indices = np.fromiter((position[v] for row in rows for v in row), np.int64,
-                                  int(indptr[-1]))
+        key = ("_order", reverse)
+        if sort_neighbors is None and key in self.__dict__:
+            return self.__dict__[key]
+        adjacency = self.source._pred if reverse else self.source._adj
+        rows = [adjacency[u] for u in self.nodes]
+        if sort_neighbors is not None:
+            rows = [list(sort_neighbors(iter(row))) for row in rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(row) for row in rows], out=indptr[1:])
+        position = self.positions
+        indices = np.fromiter((position[v] for row in rows for v in row), np.int64,
+                              int(indptr[-1]))
+        if sort_neighbors is None:                   # made once; a given order every call
             self.__dict__[key] = indptr, indices
-        return self.__dict__[key]
+        return indptr, indices
 
     def graph_for(self, parallel: str | None) -> Graph:
         """The adjacency an algorithm reads: parallel edges ``"sum"`` or ``"min"``."""

@@ -23,7 +23,7 @@ ENV_DISPATCH_LOG = "GROGGY_JIT_DISPATCH_LOG"
 
 
 def _bound(name, args, kwargs) -> inspect.BoundArguments:
-    signature = inspect.signature(getattr(functions, name))
+    signature = inspect.signature(globals()[name])
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.arguments
