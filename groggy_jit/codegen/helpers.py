@@ -57,18 +57,26 @@ def common_neighbours(indptr, indices, u, v):
             if indices[b] == x and x != u and x != v:
                 count += 1
         return count
+    a, b = next_common(indices, a, a_end, b, b_end)
+    while a < a_end:
+        if indices[a] != u and indices[a] != v:
+            count += 1
+        a, b = next_common(indices, a + 1, a_end, b + 1, b_end)
+    return count
+
+
+def next_common(indices, a, a_end, b, b_end):
+    """Positions from a and b of the next node in both sorted lists ``indices[a:a_end]``
+    and ``indices[b:b_end]``; (a_end, b_end) when there is none."""
     while a < a_end and b < b_end:
         x, y = indices[a], indices[b]
         if x == y:
-            if x != u and x != v:
-                count += 1
-            a += 1
-            b += 1
-        elif x < y:
+            return a, b
+        if x < y:
             a += 1
         else:
             b += 1
-    return count
+    return a_end, b_end
 
 
 def count_each_arc(in_indptr, in_indices, out_indptr, out_indices, i, out):
@@ -120,23 +128,17 @@ def weigh_triangles(indptr, indices, e, i, out):
         a, a_end = np.int64(indptr[j]), np.int64(indptr[j + 1])
         b, b_end = np.int64(indptr[i]), np.int64(indptr[i + 1])
         total = 0.0
-        while a < a_end and b < b_end:
-            x, y = indices[a], indices[b]
-            if x == y:
-                if x != i and x != j:
-                    total += np.cbrt(e[k] * e[a] * e[b])
-                a += 1
-                b += 1
-            elif x < y:
-                a += 1
-            else:
-                b += 1
+        a, b = next_common(indices, a, a_end, b, b_end)
+        while a < a_end:
+            if indices[a] != i and indices[a] != j:
+                total += np.cbrt(e[k] * e[a] * e[b])
+            a, b = next_common(indices, a + 1, a_end, b + 1, b_end)
         out[k] = total
 
 
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 
-HELPERS = (swapped, first_at_least, common_neighbours, count_each_arc, ranks_below,
+HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends, weigh_triangles)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
