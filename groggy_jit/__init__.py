@@ -26,7 +26,7 @@ from .algorithms import (betweenness_centrality, betweenness_centrality_weighted
                          label_propagation, label_propagation_semi_synchronous,
                          out_degree_centrality,
                          pagerank, personalized_pagerank, sssp, sssp_delta, triangles,
-                         triangle_count, clustering, jaccard)
+                         triangle_count, clustering, clustering_directed, jaccard)
 
 __all__ = [
     "__version__", "algorithm", "NodeId", "NodeValues", "Domain", "Probability", "Positive",
@@ -38,7 +38,7 @@ __all__ = [
     "pagerank", "personalized_pagerank", "degree_centrality", "in_degree_centrality",
     "out_degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
-    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "jaccard",
+    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "clustering_directed", "jaccard",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",

@@ -513,6 +513,9 @@ def check_requirements(requirements, graph: Graph, name: str) -> None:
     if "undirected" in requirements and graph.directed:
         raise GraphInputError(f"{name} is defined for undirected graphs; convert first, e.g. "
                               "G.to_undirected() in networkx or Graph.from_scipy(A + A.T, directed=False)")
+    if "directed" in requirements and not graph.directed:
+        raise GraphInputError(f"{name} is defined for directed graphs; for an undirected one "
+                              "use its undirected form (e.g. clustering for clustering_directed)")
     if "nonnegative_weights" in requirements and graph.weighted:
         negative = np.flatnonzero(graph.out_weights < 0)
         if len(negative):

@@ -125,8 +125,7 @@ def test_can_run_gives_reasons():
                                            {"weight": "weight"})
     assert "function" in interface.can_run("single_source_dijkstra_path_length", (G, 0),
                                            {"weight": lambda u, v, d: 1})
-    assert "directed clustering" in interface.can_run("clustering", (GRAPHS["directed"],), {})
-    assert interface.can_run("clustering", (G,), {"weight": "weight"}) is True
+    assert interface.can_run("clustering", (GRAPHS["directed"],), {"weight": "weight"}) is True
     assert "does not implement" in interface.can_run("square_clustering", (G,), {})
     assert "signature" in interface.can_run("pagerank", (G,), {"damping": 0.9})
 
@@ -282,10 +281,11 @@ def test_weighted_clustering_agrees_with_networkx(weight):
     signed = nx.complete_graph(5)
     signed.add_edge(0, 1, weight=-1)
     signed.add_edge(2, 2, weight=9)                    # a self loop: in the largest weight only
-    for G in (GRAPHS["weighted"], GRAPHS["labelled"], signed):
+    for G in (GRAPHS["weighted"], GRAPHS["labelled"], signed, GRAPHS["directed"]):
         expected = nx.clustering(G, weight=weight)
         close(backend_call("clustering", G, weight=weight), expected, 1e-15)
-        close(gj.clustering(G, weight=weight), expected, 1e-15)
+        direct = gj.clustering_directed if G.is_directed() else gj.clustering
+        close(direct(G, weight=weight), expected, 1e-15)
         assert backend_call("average_clustering", G, weight=weight) == pytest.approx(
             nx.average_clustering(G, weight=weight), abs=1e-15)
 

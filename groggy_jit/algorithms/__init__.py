@@ -9,10 +9,10 @@ from .cores import core_number
 from .pagerank import pagerank, personalized_pagerank
 from .registry import REGISTRY
 from .traversal import bfs, bfs_depth, sssp, sssp_delta
-from .triangles import clustering, jaccard, triangle_count, triangles
+from .triangles import clustering, clustering_directed, jaccard, triangle_count, triangles
 
 __all__ = ["pagerank", "personalized_pagerank", "degree_centrality", "in_degree_centrality",
            "out_degree_centrality", "hits", "katz_centrality",
            "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
            "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count",
-           "clustering", "jaccard", "REGISTRY"]
+           "clustering", "clustering_directed", "jaccard", "REGISTRY"]

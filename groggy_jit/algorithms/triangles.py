@@ -7,7 +7,7 @@ from .registry import register
 _MERGED = EdgeWeights(None, None, "min")
 _SIMPLE = EdgeWeights(None, None, None)
 
-__all__ = ["triangles", "triangle_count", "clustering", "jaccard"]
+__all__ = ["triangles", "triangle_count", "clustering", "clustering_directed", "jaccard"]
 
 
 def _triangles_and_degree(sG):
@@ -94,6 +94,45 @@ def clustering(sG):
     twice = sG.pull_edges(proper.where(sG.geometric_triangles(), 0))
     degree = sG.pull_edges(proper.astype("i64"))
     return (twice != 0).where(twice / (degree * (degree - 1)), 0.0)
+
+
+@register("clustering_directed", EdgeWeights("weight", None, None))
+def clustering_directed(sG):
+    """Local clustering coefficient of every node of a directed graph (``networkx.clustering``).
+
+    ``T(v) / (2 (d(v) (d(v) - 1) - 2 d↔(v)))``, with ``T(v)`` the directed
+    triangles through v, ``d`` its in- plus out-degree and ``d↔`` its number of
+    reciprocated arcs, self loops ignored (Fagiolo's definition). With
+    ``weight=`` each triangle counts the geometric mean of its arcs' weights,
+    each divided by the largest weight. Multigraphs are refused.
+
+    Notes
+    -----
+    Marks each node's neighbours, then scans theirs: O(Σ_v Σ_{u ~ v} d(u) log d).
+    Weighted, the cube root of a triangle's product is taken as the product of
+    cube roots, so results may differ from networkx's in the last bits.
+
+    References
+    ----------
+    .. [1] Fagiolo, G. "Clustering in complex directed networks." Physical Review E 76,
+       026107, 2007.
+
+    Examples
+    --------
+    >>> import networkx as nx, groggy_jit as gj
+    >>> G = nx.DiGraph([(0, 1), (1, 2), (2, 0), (0, 2)])
+    >>> gj.clustering_directed(G)
+    {0: 0.5, 1: 1.0, 2: 0.5}
+    """
+    sG.require("directed")
+    index = sG.nodes(unique=True)
+    proper = sG.src(index) != sG.dst(index)                  # not a self loop
+    triangles = sG.directed_geometric_triangles()
+    reciprocated = proper & (sG.reverse_arcs(proper.astype("i64")) == 1)
+    loops = sG.pull_edges((~proper).astype("i64"))
+    total = sG.pull_edges(proper.astype("i64")) + index.degrees(over="out") - loops
+    both = sG.pull_edges(reciprocated.astype("i64"))
+    return (triangles != 0).where(triangles / ((total * (total - 1) - 2 * both) * 2), 0.0)
 
 
 @register("jaccard", _SIMPLE)

@@ -429,26 +429,24 @@ def _selected(G, values: dict, nodes):
     return {n: values[n] for n in nodes if n in G}
 
 
-def _simple_undirected(G):
-    if G.multigraph:
-        raise nx.NetworkXNotImplemented("not implemented for multigraph type")
-    if G.directed:
-        raise NotImplementedError("directed clustering is not supported yet")
-
-
 def triangles(G, nodes=None):
     counts = _by_node(G, _run("triangles", "triangles", G).value)
     return _selected(G, counts, nodes)
 
 
+def _clustering(function, G, weight) -> dict:
+    if G.multigraph:
+        raise nx.NetworkXNotImplemented("not implemented for multigraph type")
+    algorithm = "clustering_directed" if G.directed else "clustering"
+    return _by_node(G, _run(function, algorithm, G, weight).value)
+
+
 def clustering(G, nodes=None, weight=None):
-    _simple_undirected(G)
-    return _selected(G, _by_node(G, _run("clustering", "clustering", G, weight).value), nodes)
+    return _selected(G, _clustering("clustering", G, weight), nodes)
 
 
 def average_clustering(G, nodes=None, weight=None, count_zeros=True):
-    _simple_undirected(G)
-    values = _by_node(G, _run("average_clustering", "clustering", G, weight).value)
+    values = _clustering("average_clustering", G, weight)
     chosen = G.nodes if nodes is None else [nodes] if nodes in G else nodes
     c = [values[n] for n in chosen if n in G]
     if not count_zeros:
@@ -457,7 +455,10 @@ def average_clustering(G, nodes=None, weight=None, count_zeros=True):
 
 
 def transitivity(G):
-    _simple_undirected(G)
+    if G.multigraph:
+        raise nx.NetworkXNotImplemented("not implemented for multigraph type")
+    if G.directed:
+        raise NotImplementedError("transitivity of a directed graph is not supported yet")
     through = np.asarray(_run("transitivity", "triangles", G).value, dtype=np.int64)
     graph = G.lightest
     degree = graph.out_degree - self_loops(graph)

@@ -37,8 +37,8 @@ FUNCTIONS = {
     "all_pairs_bellman_ford_path_length": "weight (an attribute name; weights must not be "
                                           "negative)",
     "triangles": "all: nodes",
-    "clustering": "nodes, weight; undirected graphs",
-    "average_clustering": "nodes, weight, count_zeros; undirected graphs",
+    "clustering": "all: nodes, weight (directed graphs too)",
+    "average_clustering": "all: nodes, weight, count_zeros (directed graphs too)",
     "transitivity": "all (undirected)",
     "core_number": "all",
     "k_core": "all: k, core_number",

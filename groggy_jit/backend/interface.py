@@ -44,8 +44,6 @@ def can_run(name, args, kwargs):
     if name == "betweenness_centrality" and arguments["weight"] is not None \
             and G.is_directed():
         return "weighted betweenness of directed graphs is not supported yet"
-    if name in ("clustering", "average_clustering") and G.is_directed():
-        return "directed clustering is not supported yet"
     return True
 
 

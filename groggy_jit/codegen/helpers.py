@@ -136,10 +136,77 @@ def weigh_triangles(indptr, indices, e, i, out):
         out[k] = total
 
 
+def in_position(indptr, indices, source, target):
+    """Where the arc source -> target is in the in-lists; -1 when there is none."""
+    lo, hi = np.int64(indptr[target]), np.int64(indptr[target + 1])
+    at = first_at_least(indices, lo, hi, source)
+    if at < hi and indices[at] == source:
+        return at
+    return np.int64(-1)
+
+
+def read_reverse_arcs(indptr, indices, e, i, missing, out):
+    """For every arc j -> i: e at the arc i -> j, or ``missing``."""
+    for k in range(indptr[i], indptr[i + 1]):
+        at = in_position(indptr, indices, i, np.int64(indices[k]))
+        out[k] = e[at] if at >= 0 else missing
+
+
+def mark_neighbours(in_indptr, in_indices, out_indptr, out_indices, e, i, mark, seen, add):
+    """``mark[k] += cbrt(e[k -> i]) + cbrt(e[i -> k])`` (``add``) or ``mark[k] = 0``
+    for every other end k of i's arcs; ``seen[k]`` says k is one."""
+    for p in range(in_indptr[i], in_indptr[i + 1]):
+        k = in_indices[p]
+        if k != i:
+            mark[k] = mark[k] + np.cbrt(e[p]) if add else 0.0
+            seen[k] = add
+    for p in range(out_indptr[i], out_indptr[i + 1]):
+        k = out_indices[p]
+        if k != i:
+            at = in_position(in_indptr, in_indices, i, np.int64(k))
+            mark[k] = mark[k] + np.cbrt(e[at]) if add else 0.0
+            seen[k] = add
+
+
+def triangles_on(in_indptr, in_indices, out_indptr, out_indices, e, i, j, mark, seen):
+    """Σ mark[j] mark[k] cbrt(e) over the arcs between j and the marked k (not i or j)."""
+    total = 0.0
+    for p in range(in_indptr[j], in_indptr[j + 1]):
+        k = in_indices[p]
+        if k != i and k != j and seen[k]:
+            total += mark[j] * mark[k] * np.cbrt(e[p])
+    for p in range(out_indptr[j], out_indptr[j + 1]):
+        k = out_indices[p]
+        if k != i and k != j and seen[k]:
+            at = in_position(in_indptr, in_indices, j, np.int64(k))
+            total += mark[j] * mark[k] * np.cbrt(e[at])
+    return total
+
+
+def weigh_directed_triangles(in_indptr, in_indices, out_indptr, out_indices, e, i, mark,
+                             seen, out):
+    """Node i's directed triangles: Σ c_ij c_ik c_jk, c_xy the cube roots of the arcs
+    between x and y summed.  ``mark``/``seen`` are all zero before and after."""
+    mark_neighbours(in_indptr, in_indices, out_indptr, out_indices, e, i, mark, seen, True)
+    total = 0.0
+    for p in range(in_indptr[i], in_indptr[i + 1]):
+        j = np.int64(in_indices[p])
+        if j != i:
+            total += triangles_on(in_indptr, in_indices, out_indptr, out_indices, e, i, j,
+                                  mark, seen)
+    for p in range(out_indptr[i], out_indptr[i + 1]):
+        j = np.int64(out_indices[p])
+        if j != i and in_position(in_indptr, in_indices, j, i) < 0:   # not met as an in-arc
+            total += triangles_on(in_indptr, in_indices, out_indptr, out_indices, e, i, j,
+                                  mark, seen)
+    mark_neighbours(in_indptr, in_indices, out_indptr, out_indices, e, i, mark, seen, False)
+    out[i] = total
+
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 
 HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
-           count_from_lower_ends, copy_to_higher_ends, weigh_triangles)
+           count_from_lower_ends, copy_to_higher_ends, weigh_triangles, in_position,
+           read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
 

@@ -391,6 +391,20 @@ class GraphHandle:
                                                                        reduce="max"))
         return self.builder.add("triangle_weights", [scaled], hint="triangles")
 
+    def directed_geometric_triangles(self) -> Value:
+        """For every node i of a directed graph, networkx's weighted directed triangles:
+        Σ c_ij c_ik c_jk over ordered pairs (j, k) of other nodes, c_xy = ŵ_xy^⅓ + ŵ_yx^⅓
+        (0 for a missing arc), ŵ = w / max(w); 1 for each arc of an unweighted graph."""
+        weights = self.builder.add("edge_weight", hint="weight")     # ones when unweighted
+        scaled = self.builder.apply("div", weights, self.builder.apply("reduce", weights,
+                                                                       reduce="max"))
+        return self.builder.add("directed_triangle_weights", [scaled], hint="triangles")
+
+    def reverse_arcs(self, e) -> Value:
+        """Edge map of ``e`` at every arc's reverse arc (the dtype's missing value where
+        there is none: NaN, the smallest int, False)."""
+        return self.builder.apply("reverse_arcs", e)
+
     def pull_edges(self, e, reduce: str = "sum") -> Value:
         """Reduce an edge map onto the arcs' targets: ``y[v] = reduce(e[u -> v])``."""
         return self.builder.apply("pull_edges", e, reduce=reduce)

@@ -51,7 +51,7 @@ class Param:
     domain: str = ""            # name of its Domain (ir.domains), checked when binding
 
 # Checks an algorithm asks the executor to make on every graph before running.
-REQUIREMENTS = ("nonnegative_weights", "undirected")
+REQUIREMENTS = ("nonnegative_weights", "undirected", "directed")
 
 
 @dataclass

@@ -209,3 +209,22 @@ def triangle_weights(e, node) -> None:
     e.w.line(f"# {e.plan.names[node.id]}: weighted triangles of every arc")
     e.chunked(lambda: e.w.line(f"weigh_triangles(in_indptr, in_indices, {weights}, "
                                f"np.int64(i), {out})"))
+
+
+def reverse_arcs(e, node) -> None:
+    """Every arc's reverse arc, found by binary search in the other end's in-list."""
+    out, values = e.slot(node.id), e.slot(node.inputs[0])
+    missing = literal(MISSING[node.type.dtype], node.type.dtype)
+    e.w.line(f"# {e.plan.names[node.id]}: the value at every arc's reverse arc")
+    e.chunked(lambda: e.w.line(f"read_reverse_arcs(in_indptr, in_indices, {values}, "
+                               f"np.int64(i), {missing}, {out})"))
+
+
+def directed_triangle_weights(e, node) -> None:
+    """Every node's directed triangles, marking its neighbours in a per-chunk array."""
+    out, weights = e.slot(node.id), e.slot(node.inputs[0])
+    e.w.line(f"# {e.plan.names[node.id]}: weighted directed triangles of every node")
+    e.chunked(lambda: e.w.line(f"weigh_directed_triangles(in_indptr, in_indices, out_indptr, "
+                               f"out_indices, {weights}, np.int64(i), mark, seen, {out})"),
+              setup="mark = np.zeros(n, np.float64); seen = np.zeros(n, np.bool_)  "
+                    "# one per chunk: no sharing")

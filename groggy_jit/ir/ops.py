@@ -491,6 +491,52 @@ _register(OpDef("triangle_weights", "neighbourhood", 1, _triangle_weights_infer,
                 own_pass="parallel", hoist=ALWAYS, whole_arrays=True))
 
 
+def _reverse_arcs_infer(ts, attrs):
+    (e,) = ts
+    if e.kind is not Kind.EDGE:
+        raise KindError(f"reverse_arcs() needs an edge map, got {e}")
+    return e
+
+
+def _reverse_arcs_cost(model, node, row) -> None:
+    row.ops += model.m                                 # a binary search per arc
+    row.bytes["index"] += model.isz * (model.n + 1 + model.m)
+    row.bytes["gather"] += model.size(node.inputs[0])
+    row.bytes["write"] += model.size(node.id)
+
+
+# for the arc j -> i: e at the arc i -> j, the dtype's missing value where there is none
+_register(OpDef("reverse_arcs", "neighbourhood", 1, _reverse_arcs_infer,
+                lambda ev, node, inputs, types: semantics.reverse_arcs(
+                    ev.g, inputs[0], MISSING[node.type.dtype]),
+                lower_pass=lowering.reverse_arcs, cost=_reverse_arcs_cost,
+                own_pass="parallel", hoist=ALWAYS, whole_arrays=True))
+
+
+def _directed_triangle_weights_infer(ts, attrs):
+    (e,) = ts
+    if e.kind is not Kind.EDGE:
+        raise KindError(f"directed_triangle_weights() needs an edge map, got {e}")
+    return Type(Kind.NODE, F64)
+
+
+def _directed_triangle_weights_cost(model, node, row) -> None:
+    _triangle_weights_cost(model, node, row)
+    row.ops += 2 * model.m                             # both directions of every list
+
+
+# for node i: Σ c_ij c_ik c_jk over the ordered pairs (j, k) of distinct other nodes,
+# c_xy = cbrt(e[x -> y]) + cbrt(e[y -> x]) (0 for a missing arc): networkx's weighted
+# directed triangles (the cube root of each product, as a product of cube roots)
+_register(OpDef("directed_triangle_weights", "neighbourhood", 1,
+                _directed_triangle_weights_infer,
+                lambda ev, node, inputs, types: semantics.directed_triangle_weights(
+                    ev.g, inputs[0]),
+                lower_pass=lowering.directed_triangle_weights,
+                cost=_directed_triangle_weights_cost, own_pass="parallel", hoist=ALWAYS,
+                whole_arrays=True))
+
+
 def _pull_edges_infer(ts, attrs):
     (e,) = ts
     if e.kind is not Kind.EDGE:

@@ -94,6 +94,48 @@ def triangle_weights(g, e) -> np.ndarray:
     return out
 
 
+def _in_position(g, source, target) -> int:
+    """Where the arc source -> target is in the in-CSR; -1 when there is none."""
+    lo, hi = int(g.in_indptr[target]), int(g.in_indptr[target + 1])
+    at = lo + int(np.searchsorted(g.in_indices[lo:hi], source))
+    return at if at < hi and g.in_indices[at] == source else -1
+
+
+def reverse_arcs(g, e, missing) -> np.ndarray:
+    out = np.full(len(e), missing, dtype=e.dtype)
+    for k, (j, i) in enumerate(zip(arc_sources(g).tolist(), arc_targets(g).tolist())):
+        at = _in_position(g, i, j)
+        if at >= 0:
+            out[k] = e[at]
+    return out
+
+
+def directed_triangle_weights(g, e) -> np.ndarray:
+    """Node by node in the order the kernel's helper sums (``weigh_directed_triangles``)."""
+    n = g.num_nodes
+    ins = [g.in_indices[g.in_indptr[v]:g.in_indptr[v + 1]].tolist() for v in range(n)]
+    outs = [g.out_indices[g.out_indptr[v]:g.out_indptr[v + 1]].tolist() for v in range(n)]
+    out = np.zeros(n, dtype=np.float64)
+
+    def arcs(v):            # (other end, cube root of the arc's value): in-arcs, then out-arcs
+        yield from ((u, np.cbrt(e[g.in_indptr[v] + p])) for p, u in enumerate(ins[v]))
+        yield from ((u, np.cbrt(e[_in_position(g, v, u)])) for u in outs[v])
+    for i in range(n):
+        mark = {}
+        for k, root in arcs(i):
+            if k != i:
+                mark[k] = mark.get(k, 0.0) + root
+        total = 0.0
+        for j in dict.fromkeys(k for k in ins[i] + outs[i] if k != i):
+            on_j = 0.0
+            for k, root in arcs(j):
+                if k != i and k != j and k in mark:
+                    on_j += mark[j] * mark[k] * root
+            total += on_j
+        out[i] = total
+    return out
+
+
 def reduce_rows(gathered, target, red, n: int, dtype: DType) -> np.ndarray:
     """Reduce arc values onto their target nodes with ``red`` (identity where a node
     has none)."""
