@@ -48,7 +48,9 @@ def fingerprint(result) -> dict:
 
 def fingerprints() -> dict:
     graph = kronecker_graph()
-    return {name: fingerprint(algo.run(graph, on_nonconvergence="ignore", **params_for(algo)))
+    arcs = gj.Graph.from_scipy(graph.to_scipy(copy=False), directed=True)
+    return {name: fingerprint(algo.run(arcs if "directed" in algo.ir.requirements else graph,
+                                       on_nonconvergence="ignore", **params_for(algo)))
             for name, algo in sorted(REGISTRY.items())}
 
 

@@ -36,6 +36,8 @@ TIERS = ("auto", "kernel", "interpret")
 INTERPRET_SECONDS_PER_OP = 1e-8
 INTERPRET_SECONDS_PER_PULL_NODE = 2e-6
 INTERPRET_SECONDS_PER_INTERSECTION = 3e-6
+# ops whose numpy meaning scans neighbour lists in Python, arc by arc
+NEIGHBOURHOOD_SCANS = ("common_neighbors", "triangle_weights", "reverse_arcs")
 INTERPRET_SECONDS_PER_STEP = 2e-5
 # A cold compile: a fixed part (the child's imports, Numba's set-up) and a part per
 # parallel loop (each prange body is compiled as a function of its own, and lowering and
@@ -195,7 +197,7 @@ def predicted_seconds(estimate, parallel_loops: int) -> tuple[float, float]:
         if row.kind in ("scalar", "loop"):
             continue
         per_run = row.ops * INTERPRET_SECONDS_PER_OP + INTERPRET_SECONDS_PER_STEP
-        if "common_neighbors" in row.label:
+        if any(op in row.label for op in NEIGHBOURHOOD_SCANS):
             per_run += estimate.num_edges * INTERPRET_SECONDS_PER_INTERSECTION
         elif "pull" in row.label:
             per_run += estimate.num_nodes * INTERPRET_SECONDS_PER_PULL_NODE
