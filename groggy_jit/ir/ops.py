@@ -471,11 +471,14 @@ _register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.
                 own_pass="parallel", hoist=ALWAYS))
 
 
-def _triangle_weights_infer(ts, attrs):
-    (e,) = ts
-    if e.kind is not Kind.EDGE:
-        raise KindError(f"triangle_weights() needs an edge map, got {e}")
-    return Type(Kind.EDGE, F64)
+def _of_edge_map(name, result: Type | None):
+    """The type rule of an op on one edge map: ``result`` (None: the edge map's type)."""
+    def infer(ts, attrs):
+        (e,) = ts
+        if e.kind is not Kind.EDGE:
+            raise KindError(f"{name}() needs an edge map, got {e}")
+        return e if result is None else result
+    return infer
 
 
 def _triangle_weights_cost(model, node, row) -> None:
@@ -485,17 +488,11 @@ def _triangle_weights_cost(model, node, row) -> None:
 
 # for the arc j -> i: Σ cbrt(e[j -> i] e[x -> j] e[x -> i]) over the nodes x other than
 # i and j with arcs to both, in increasing x (networkx's weighted clustering of i)
-_register(OpDef("triangle_weights", "neighbourhood", 1, _triangle_weights_infer,
+_register(OpDef("triangle_weights", "neighbourhood", 1,
+                _of_edge_map("triangle_weights", Type(Kind.EDGE, F64)),
                 lambda ev, node, inputs, types: semantics.triangle_weights(ev.g, inputs[0]),
                 lower_pass=lowering.triangle_weights, cost=_triangle_weights_cost,
                 own_pass="parallel", hoist=ALWAYS, whole_arrays=True))
-
-
-def _reverse_arcs_infer(ts, attrs):
-    (e,) = ts
-    if e.kind is not Kind.EDGE:
-        raise KindError(f"reverse_arcs() needs an edge map, got {e}")
-    return e
 
 
 def _reverse_arcs_cost(model, node, row) -> None:
@@ -506,18 +503,11 @@ def _reverse_arcs_cost(model, node, row) -> None:
 
 
 # for the arc j -> i: e at the arc i -> j, the dtype's missing value where there is none
-_register(OpDef("reverse_arcs", "neighbourhood", 1, _reverse_arcs_infer,
+_register(OpDef("reverse_arcs", "neighbourhood", 1, _of_edge_map("reverse_arcs", None),
                 lambda ev, node, inputs, types: semantics.reverse_arcs(
                     ev.g, inputs[0], MISSING[node.type.dtype]),
                 lower_pass=lowering.reverse_arcs, cost=_reverse_arcs_cost,
                 own_pass="parallel", hoist=ALWAYS, whole_arrays=True))
-
-
-def _directed_triangle_weights_infer(ts, attrs):
-    (e,) = ts
-    if e.kind is not Kind.EDGE:
-        raise KindError(f"directed_triangle_weights() needs an edge map, got {e}")
-    return Type(Kind.NODE, F64)
 
 
 def _directed_triangle_weights_cost(model, node, row) -> None:
@@ -529,7 +519,7 @@ def _directed_triangle_weights_cost(model, node, row) -> None:
 # c_xy = cbrt(e[x -> y]) + cbrt(e[y -> x]) (0 for a missing arc): networkx's weighted
 # directed triangles (the cube root of each product, as a product of cube roots)
 _register(OpDef("directed_triangle_weights", "neighbourhood", 1,
-                _directed_triangle_weights_infer,
+                _of_edge_map("directed_triangle_weights", Type(Kind.NODE, F64)),
                 lambda ev, node, inputs, types: semantics.directed_triangle_weights(
                     ev.g, inputs[0]),
                 lower_pass=lowering.directed_triangle_weights,
