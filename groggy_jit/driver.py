@@ -55,7 +55,7 @@ class Stats:
 class _Runner:
     outputs: tuple[str, ...]
     uses_weights: bool
-    loops: tuple[tuple[int, bool], ...]      # (loop_info row, fixed-count?) in written order
+    loops: tuple[tuple[int, bool, bool], ...]   # see loop_rows
     kinds: dict[str, str]
 
 
@@ -388,23 +388,27 @@ def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict,
                                           schedule),
                       interrupt if interruptible else None)
     seconds = time.perf_counter() - start
-    values, info = unpack_results(runner.outputs, raw)
-    return Result(values, loop_reports(runner.loops, info), graph, {"run": seconds},
+    values, info, residuals = unpack_results(runner.outputs, raw)
+    return Result(values, loop_reports(runner.loops, info, residuals), graph, {"run": seconds},
                   runner.kinds)
 
 
-def loop_rows(plan) -> tuple[tuple[int, bool], ...]:
-    """Each loop's row in the kernel's ``loop_info`` and whether it is a fixed loop, in the
-    order the loops were written (as the interpreter reports them)."""
+def loop_rows(plan) -> tuple[tuple[int, bool, bool], ...]:
+    """Each loop's row in the kernel's ``loop_info``, whether it is a fixed loop and
+    whether it has a residual, in the order the loops were written (as the interpreter
+    reports them)."""
     row = {step.loop: step.index for step in plan.loop_steps()}
-    return tuple((row[n.id], n.attr("kind") == "fixed") for n in plan.ir.loops())
+    return tuple((row[n.id], n.attr("kind") == "fixed", n.attr("residual") is not None)
+                 for n in plan.ir.loops())
 
 
-def loop_reports(rows, info) -> list[LoopReport]:
-    """The kernel's ``loop_info`` read as one report per loop (see :func:`loop_rows`)."""
+def loop_reports(rows, info, residuals) -> list[LoopReport]:
+    """The kernel's ``loop_info`` and ``loop_residual`` read as one report per loop (see
+    :func:`loop_rows`); a loop that never ran has no residual either."""
     return [LoopReport(int(info[row, 0]), None if fixed else bool(info[row, 1] == 1),
+                       float(residuals[row]) if measured and info[row, 0] > 0 else None,
                        int(info[row, 2]), int(info[row, 3]))
-            for row, fixed in rows]
+            for row, fixed, measured in rows]
 
 
 def _job_key(index_dtype: str, weighted: bool) -> str:

@@ -181,6 +181,38 @@ def test_pagerank_convergence_report(G):
         assert short.converged is True and short.iterations == nx_iterations(G)
 
 
+@nonempty_families
+def test_pagerank_final_residual_is_the_last_rounds_l1_change(G):
+    tol = 1e-6
+    result = gj.pagerank.run(G, tol=tol)
+    # the test compares the L1 change with n * tol (networkx's rule)
+    assert 0.0 <= result.residual < len(G) * tol
+    before = gj.pagerank.run(G, tol=tol, max_iter=result.iterations - 1,
+                             on_nonconvergence="ignore")
+    last_change = np.abs(result.value - before.value).sum()
+    assert result.residual == pytest.approx(last_change, rel=1e-9, abs=1e-15)
+    assert result.loops[0].residual == result.residual
+    interpreted = gj.pagerank.interpret(G, tol=tol)
+    assert interpreted.residual == pytest.approx(result.residual, rel=1e-9, abs=1e-15)
+    if result.iterations > 1:
+        assert before.residual >= len(G) * tol        # the round before had not converged
+    else:
+        assert before.residual is None                # no round ran: nothing was compared
+
+
+def test_residuals_of_integer_fixed_and_frontier_loops():
+    G = nx.karate_club_graph()
+    # an integer convergence test: the largest label change, as a float
+    for tier in (gj.connected_components.run, gj.connected_components.interpret):
+        labels = tier(G)
+        assert labels.converged is True and labels.residual == 0.0
+    fixed = gj.label_propagation.run(G, max_iter=3)           # iterate(n): nothing to compare
+    assert fixed.loops and fixed.residual is None
+    assert fixed.loop_summary() == {"iterations": 3, "converged": None, "residual": None}
+    frontier = gj.bfs.interpret(G, source=0)                  # while_any: no residual either
+    assert frontier.loops and all(loop.residual is None for loop in frontier.loops)
+
+
 @all_families
 def test_networkx_output_is_keyed_by_node(G):
     labelled = gj.pagerank(G)

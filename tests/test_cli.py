@@ -71,7 +71,10 @@ def test_run_one_file_prints_csv_and_the_convergence_summary(graph_files):
     assert [r["node"] for r in rows] == ["ann", "bob", "cy", "dee"]
     assert [float(r["result"]) for r in rows] == expected.value.tolist()
     assert {int(r["iterations"]) for r in rows} == {expected.iterations}
-    assert f"{expected.iterations} iterations, converged" in done.stderr
+    assert {float(r["residual"]) for r in rows} == {expected.residual}
+    assert expected.residual < 4 * 1e-10            # n * tol: PageRank's test
+    assert (f"{expected.iterations} iterations, converged, residual {expected.residual:.3g}"
+            in done.stderr)
 
 
 @pytest.mark.parametrize("args, message", [

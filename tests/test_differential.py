@@ -5,7 +5,8 @@ The generated kernel source, run as plain Python without Numba, must agree with
 it both with no optimization passes (``opt_level=0``) and with all of them
 (``opt_level=1``); a fixed sample is also compiled with Numba and must agree.
 Floats are compared with a tight tolerance, integers and bools exactly, and every
-loop must report the same iteration count and convergence flag.
+loop must report the same iteration count and convergence flag, and a final
+residual equal within the same tolerance.
 
 ``GROGGY_JIT_FUZZ_EXAMPLES`` scales the number of examples per test and
 ``GROGGY_JIT_FUZZ_RANDOM=1`` explores new random programs instead of the fixed,
@@ -22,12 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import groggy_jit as gj
+from groggy_jit.codegen.abi import unpack_results
 from groggy_jit.codegen.emit import generate_source
 from groggy_jit.codegen.python_mode import load_python
 from groggy_jit.driver import loop_reports, loop_rows
 from groggy_jit.ir.types import DType
 from groggy_jit.runtime.executor import kernel_args
 from groggy_jit.runtime.params import bind
+from groggy_jit.runtime.result import LoopReport
 from strategies import Limits, graph_code, graphs, program_from_seed, programs, rebuild
 
 EXAMPLES = int(os.environ.get("GROGGY_JIT_FUZZ_EXAMPLES", "400"))
@@ -53,17 +56,28 @@ def python_kernel(algorithm: gj.Algorithm, opt_level: int):
     return plan, load_python(generate_source(plan))
 
 
-def kernel_reports(algorithm, plan, info) -> list[tuple[int, bool | None]]:
-    """A kernel's ``loop_info`` rows as (iterations, converged), read as ``run()`` reads them."""
-    assert info.shape == (max(plan.num_loops, 1), 4), f"loop_info has shape {info.shape}"
-    return [(r.iterations, r.converged) for r in loop_reports(loop_rows(plan), info)]
+def kernel_reports(plan, raw) -> list[LoopReport]:
+    """A kernel's ``loop_info`` and ``loop_residual`` as loop reports, read as ``run()``
+    reads them."""
+    _, info, residuals = unpack_results((), raw)
+    loops = max(plan.num_loops, 1)
+    assert info.shape == (loops, 4), f"loop_info has shape {info.shape}"
+    assert residuals.shape == (loops,), f"loop_residual has shape {residuals.shape}"
+    return loop_reports(loop_rows(plan), info, residuals)
 
 
 def assert_same_loops(got, reference_loops, label: str) -> None:
-    want = [(r.iterations, r.converged) for r in reference_loops]
-    assert len(got) == len(want), f"{label}: {len(got)} loops reported, expected {len(want)}"
-    for k, (g, w) in enumerate(zip(got, want)):
-        assert g == w, f"{label}: loop #{k} reported (iterations, converged) = {g}, expected {w}"
+    assert len(got) == len(reference_loops), \
+        f"{label}: {len(got)} loops reported, expected {len(reference_loops)}"
+    for k, (g, w) in enumerate(zip(got, reference_loops)):
+        assert (g.iterations, g.converged) == (w.iterations, w.converged), \
+            f"{label}: loop #{k} reported (iterations, converged) = " \
+            f"{(g.iterations, g.converged)}, expected {(w.iterations, w.converged)}"
+        assert (g.residual is None) == (w.residual is None), \
+            f"{label}: loop #{k} residual {g.residual}, expected {w.residual}"
+        if w.residual is not None:
+            np.testing.assert_allclose(g.residual, w.residual, rtol=1e-9, atol=1e-12,
+                                       equal_nan=True, err_msg=f"{label}: loop #{k} residual")
 
 
 def assert_same_value(got, want, dtype: DType, what: str) -> None:
@@ -105,7 +119,7 @@ def check_program(program, graph_list) -> None:
                 values = {name: raw[k] for k, (name, _) in enumerate(plan.outputs)}
                 try:
                     assert_agrees(program.algorithm, reference, values,
-                                  kernel_reports(program.algorithm, plan, raw[-1]),
+                                  kernel_reports(plan, raw),
                                   f"source at opt_level={level}, schedule={schedule}")
                 except AssertionError as e:
                     raise AssertionError(f"{e}\n{describe(program, graph)}") from None
@@ -192,9 +206,8 @@ def test_numba_kernels_agree_with_the_interpreter():
             for schedule in ("auto", "push", "pull") if frontier else ("auto",):
                 result = program.algorithm.run(graph, on_nonconvergence="ignore",
                                                schedule=schedule, **params)
-                loops = [(r.iterations, r.converged) for r in result.loops]
                 try:
-                    assert_agrees(program.algorithm, reference, result.values, loops,
+                    assert_agrees(program.algorithm, reference, result.values, result.loops,
                                   f"Numba kernel (seed {seed}, schedule={schedule})")
                 except AssertionError as e:
                     raise AssertionError(f"{e}\n{describe(program, graph)}") from None

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import groggy_jit as gj
+from groggy_jit.codegen.abi import unpack_results
 from groggy_jit.codegen.emit import generate_source
 from groggy_jit.codegen.python_mode import load_python
 from groggy_jit.dsl.trace import NodeId
@@ -122,7 +123,7 @@ def test_random_frontier_programs_agree_in_every_schedule():
                 for k, (name, _) in enumerate(plan.outputs):
                     np.testing.assert_array_equal(raw[k], want[name],
                                                   err_msg=f"{algo.name} {schedule} {name}")
-                info = raw[-1]
+                _, info, _ = unpack_results((), raw)
                 assert info[0, 0] == info[0, 2] + info[0, 3], "every round has a direction"
                 if schedule != "auto":
                     forced = 2 if schedule == "push" else 3

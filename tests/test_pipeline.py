@@ -125,7 +125,8 @@ def test_a_50_setting_sweep_compiles_nothing_after_the_first(kernel_loads):
     table = algo.sweep(G, **grid)
     assert len(kernel_loads) == loaded and algo.stats.runs == 51
     assert len(table) == 50 * G.number_of_nodes()
-    assert list(table.columns) == ["damping", "tol", "node", "result", "iterations", "converged"]
+    assert list(table.columns) == ["damping", "tol", "node", "result", "iterations", "converged",
+                                   "residual"]
     row = table[(table.damping == 0.95) & (table.tol == 1e-12)].set_index("node")["result"]
     expected = gj.pagerank(G, damping=0.95, tol=1e-12, on_nonconvergence="ignore")
     assert row.to_dict() == expected
@@ -161,7 +162,7 @@ def test_results_export_with_node_labels():
     assert frame["node"].tolist() == ["a", "b", "c"]
     assert set(frame["iterations"]) == {result.iterations}
     text = result.to_csv()
-    assert text.splitlines()[0] == "node,result,iterations,converged"
+    assert text.splitlines()[0] == "node,result,iterations,converged,residual"
     assert text.splitlines()[1].startswith("a,")
     edges = gj.jaccard.interpret(G)                   # the interpreter's Result: no compile
     assert edges.to_dict()["result"] == edges.labelled()

@@ -6,8 +6,10 @@ import pytest
 
 import groggy_jit as gj
 from groggy_jit.algorithms import REGISTRY
+from groggy_jit.codegen.abi import unpack_results
 from groggy_jit.codegen.emit import generate_source
 from groggy_jit.codegen.python_mode import load_python
+from groggy_jit.driver import loop_reports, loop_rows
 from groggy_jit.plan.liveness import live_intervals, materialized
 from groggy_jit.runtime.executor import kernel_args
 from groggy_jit.runtime.params import bind
@@ -118,9 +120,14 @@ def test_generated_source_matches_the_interpreter(algo, opt_level):
         reference = algo.interpret(graph)
         for k, (name, _) in enumerate(plan.outputs):
             np.testing.assert_allclose(raw[k], reference.values[name], rtol=1e-11, atol=1e-14)
-        rows = {step.loop: step.index for step in plan.loop_steps()}
-        loops = [n.id for n in plan.ir.nodes if n.op == "loop"]
-        assert [int(raw[-1][rows[lp], 0]) for lp in loops] == [r.iterations for r in reference.loops]
+        _, info, residuals = unpack_results(plan.outputs, raw)
+        loops = loop_reports(loop_rows(plan), info, residuals)
+        assert loops == reference.loops            # iterations and convergence
+        for got, want in zip(loops, reference.loops):
+            assert (got.residual is None) == (want.residual is None)
+            if want.residual is not None:
+                assert got.residual == pytest.approx(want.residual, rel=1e-11, abs=1e-14,
+                                                     nan_ok=True)
 
 
 def test_arrays_allocated_follow_live_slots_not_values():

@@ -42,7 +42,7 @@ def pagerank(sG, damping: Probability = 0.85, max_iter: NonNegativeInt = 100,
     ndarray or dict
         Rank of every node, summing to 1; ``{node: rank}`` for networkx input.
         ``pagerank.run(G)`` returns a ``Result`` that also reports
-        ``iterations`` and ``converged``.
+        ``iterations``, ``converged`` and ``residual`` (the last L1 change).
 
     Notes
     -----

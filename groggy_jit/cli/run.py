@@ -146,6 +146,8 @@ def summary(name: str, source: str, result) -> str:
         state = "converged" if result.converged else "did not converge" \
             if result.converged is False else "fixed count"
         text += f"; {result.iterations} iterations, {state}"
+        if result.residual is not None:
+            text += f", residual {result.residual:.3g}"
     return text + f"; {result.times.get('run', 0.0) * 1e3:.2f} ms"
 
 

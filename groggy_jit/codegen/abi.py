@@ -5,7 +5,9 @@ is a one-element array the caller sets to stop every loop at the end of its
 current round, for Ctrl-C), then the run arguments, then the parameters sorted by
 name; it returns a tuple of the plan's outputs, in plan order, then ``loop_info``
 (one row per loop: iterations run, converged 1 / not 0 / fixed loop -1, rounds
-pushed from a frontier list, rounds pulled into every node).
+pushed from a frontier list, rounds pulled into every node), then
+``loop_residual`` (one float per loop: what its convergence test compared with
+``tol`` in its last round, NaN for loops without a test or that never ran).
 """
 
 from __future__ import annotations
@@ -35,6 +37,6 @@ def parameter_order(names) -> list[str]:
     return sorted(names)
 
 
-def unpack_results(output_names, raw) -> tuple[dict, object]:
-    """A kernel's return value as ({output name: value}, loop_info)."""
-    return {name: raw[k] for k, name in enumerate(output_names)}, raw[-1]
+def unpack_results(output_names, raw) -> tuple[dict, object, object]:
+    """A kernel's return value as ({output name: value}, loop_info, loop_residual)."""
+    return {name: raw[k] for k, name in enumerate(output_names)}, raw[-2], raw[-1]

@@ -137,11 +137,13 @@ class KernelEmitter:
         w.line("ONE = np.uint64(1)  # unsigned indices: no negative-index checks in hot loops")
         # np.zeros and slice copies would each become a parallel loop (and compile time)
         w.line(f"loop_info = np.empty(({max(plan.num_loops, 1)}, 4), np.int64)")
+        w.line(f"loop_residual = np.empty({max(plan.num_loops, 1)}, np.float64)")
         w.line(f"for j in range({max(plan.num_loops, 1)}):")
         with w.indent():
             w.line("for column in range(4):")
             with w.indent():
                 w.line("loop_info[j, column] = 0")
+            w.line("loop_residual[j] = np.nan  # no convergence test ran")
         w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
         w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
         w.line("v = 0")
@@ -164,7 +166,7 @@ class KernelEmitter:
         self.steps(plan.steps)
         outs = [self.name(v) if self.ir.node_map[v].type.kind is Kind.SCALAR else self.slot(v)
                 for _, v in plan.outputs]
-        w.line(f"return ({', '.join(outs + ['loop_info'])},)")
+        w.line(f"return ({', '.join(outs + ['loop_info', 'loop_residual'])},)")
         head = f"def kernel({', '.join(args)}):"
         return "\n".join([head] + w.lines) + "\n"
 
@@ -229,6 +231,8 @@ class KernelEmitter:
         w.line(f"while {it} < {self.name(loop.inputs[0])}:")
         with w.indent():
             self.steps(step.body)
+            if loop.attr("residual") is not None:
+                w.line(f"loop_residual[{k}] = {self.name(loop.attr('residual'))}")
             for carry, nxt in step.swaps:
                 a, b = self.slot(carry), self.slot(nxt)
                 if nxt in in_place:

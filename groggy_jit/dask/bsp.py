@@ -207,16 +207,19 @@ class _Coordinator:
         carries = self.ir.carries(node.id)
         self.carry([(c, c.inputs[0]) for c, _ in carries])
         max_iter, stop = int(self.env[node.inputs[0]]), node.attr("stop")
-        iterations, converged = 0, False
+        test = node.attr("residual")
+        iterations, converged, residual = 0, False, None
         while iterations < max_iter:
             self.round_bytes = 0
             self.block(body, count_bytes=True)
+            if test is not None:
+                residual = float(self.env[test])
             self.carry([(c, nxt.id) for c, nxt in carries])
             iterations += 1
             if stop is not None and bool(self.env[stop]):
                 converged = True
                 break
-        return LoopReport(iterations, converged if stop is not None else None)
+        return LoopReport(iterations, converged if stop is not None else None, residual)
 
     def carry(self, pairs) -> None:
         """carry <- value for every pair at once: node maps renamed, scalars copied."""

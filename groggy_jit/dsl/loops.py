@@ -55,7 +55,7 @@ class LoopContext:
         self.entry = _value_locals(caller)
         self.builder.name_values(self.entry)
         node = self.builder.ir.add("loop", [self.max_iter.node_id], kind=self.kind,
-                                   carries=(), stop=None,
+                                   carries=(), stop=None, residual=None,
                                    region=self.builder.region)
         self.loop_id = node.id
         self.outer_region, self.builder.region = self.builder.region, node.id
@@ -142,16 +142,18 @@ class LoopContext:
             carry_ids.append(carry.id)
             next_ids.append(nxt.node_id if nxt.node_id != init.node_id else carry.id)
             results.append((name, nxt, carry))
-        stop = self._stop_condition(pairs, carry_ids, next_ids)
-        ir.replace_node(ir.node_map[self.loop_id].with_attrs(carries=tuple(next_ids), stop=stop))
+        stop, residual = self._stop_condition(pairs, carry_ids, next_ids)
+        ir.replace_node(ir.node_map[self.loop_id].with_attrs(carries=tuple(next_ids), stop=stop,
+                                                             residual=residual))
         for index, (name, handle, carry) in enumerate(results):
             result = ir.add("loop_result", [self.loop_id], index=index, type=carry.type,
                             region=self.outer_region, hint=name)
             handle.node_id = result.id
 
-    def _stop_condition(self, pairs, carry_ids, next_ids) -> str | None:
+    def _stop_condition(self, pairs, carry_ids, next_ids) -> tuple[str | None, str | None]:
+        """The loop's stop test and the residual it compares with ``tol`` (node ids)."""
         if self.kind == "fixed":
-            return None
+            return None, None
         b = self.builder
         watched = [i for i, (_, init, _) in enumerate(pairs) if init is self.watch]
         if not watched:
@@ -163,13 +165,16 @@ class LoopContext:
         if self.kind == "while_any":
             if new.dtype is not DType.BOOL:
                 raise TraceError(f"while_any() needs a bool mask, got {new.type}")
-            return (~(new if new.kind is Kind.SCALAR else new.reduce("any"))).node_id
+            return (~(new if new.kind is Kind.SCALAR else new.reduce("any"))).node_id, None
         change = abs(new - old)
-        if old.kind is Kind.SCALAR:
-            return (change < self.tol).node_id
-        change = change.reduce(CONVERGENCE_NORMS[self.norm])
-        # An empty node set has nothing left to converge (and no change can be < 0).
-        return ((change < self.tol) | (b.graph_node_count() == 0)).node_id
+        if old.kind is not Kind.SCALAR:
+            change = change.reduce(CONVERGENCE_NORMS[self.norm])
+        stop = change < self.tol
+        if old.kind is not Kind.SCALAR:
+            # An empty node set has nothing left to converge (and no change can be < 0).
+            stop = stop | (b.graph_node_count() == 0)
+        residual = change if change.dtype is DType.F64 else change.astype("f64")
+        return stop.node_id, residual.node_id
 
 
 class MemberLoop(LoopContext):

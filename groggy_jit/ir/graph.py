@@ -122,6 +122,7 @@ class IRGraph:
             if op_def(node.op).region:
                 attrs["carries"] = tuple(swap(x) for x in attrs["carries"])
                 attrs["stop"] = swap(attrs["stop"])
+                attrs["residual"] = swap(attrs["residual"])
             inputs = tuple(swap(x) for x in node.inputs)
             if inputs != node.inputs or attrs != node.attr_dict:
                 self.replace_node(replace(node, inputs=inputs, attrs=freeze_attrs(attrs)))
@@ -165,12 +166,13 @@ class IRGraph:
 
     # --- queries ---------------------------------------------------------------
     def get_dependencies(self, node_id: str) -> tuple[str, ...]:
-        """Ids a node reads directly (inputs, and for a loop its carried next values and stop)."""
+        """Ids a node reads directly (inputs, and for a loop its carried next values, stop
+        and residual)."""
         node = self.node_map[node_id]
         if not op_def(node.op).region:
             return node.inputs
-        extra = tuple(node.attr("carries")) + ((node.attr("stop"),) if node.attr("stop") else ())
-        return node.inputs + extra
+        tests = tuple(x for x in (node.attr("stop"), node.attr("residual")) if x)
+        return node.inputs + tuple(node.attr("carries")) + tests
 
     def references(self, node: Node) -> list[str]:
         """Every id ``node`` names: its dependencies, its region and a carry's loop."""
@@ -307,7 +309,7 @@ class IRGraph:
         def fmt_attr(k, v):
             if k == "carries":
                 v = "(" + ", ".join(ref(x) for x in v) + ")"
-            elif k in ("stop", "loop"):
+            elif k in ("stop", "residual", "loop"):
                 v = ref(v)
             return f"{k}={v}"
 

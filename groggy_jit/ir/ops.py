@@ -586,7 +586,7 @@ def _loop_infer(ts, attrs):
 
 # The interpreter and codegen run loops themselves (a loop is control, not a value):
 # these three have no evaluate or lowering rule of their own.
-_register(OpDef("loop", "loop", 1, _loop_infer, attrs=("kind", "carries", "stop"),
+_register(OpDef("loop", "loop", 1, _loop_infer, attrs=("kind", "carries", "stop", "residual"),
                 pure=False, hoist=STAYS, region=True, whole_arrays=True))
 _register(OpDef("carry", "loop", 1, lambda ts, a: ts[0], attrs=("loop", "index"),
                 storage=CARRY, hoist=STAYS, whole_arrays=True))

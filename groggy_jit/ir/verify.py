@@ -118,3 +118,8 @@ def _check_loop(ir: IRGraph, loop) -> None:
         t = ir.node_map[stop].type
         if t.kind is not Kind.SCALAR or t.dtype is not DType.BOOL:
             raise KindError(f"loop {loop.id} stop condition must be a bool scalar, got {t}")
+    residual = loop.attr("residual")
+    if residual is not None:
+        t = ir.node_map[residual].type
+        if t.kind is not Kind.SCALAR or t.dtype is not DType.F64:
+            raise KindError(f"loop {loop.id} residual must be an f64 scalar, got {t}")

@@ -14,13 +14,13 @@ from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
 # Bump when generated code changes meaning for the same plan: it is part of every hash.
-PLAN_FORMAT_VERSION = 3
+PLAN_FORMAT_VERSION = 4
 
 # Reductions are summed over this many fixed chunks, then combined in chunk order,
 # so results do not depend on the number of threads.
 CHUNKS = 256
 
-_RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info",
+_RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "target", "np", "prange", "directed", "loop_info", "loop_residual",
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
              "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",

@@ -204,6 +204,7 @@ _ATTR_RULES = {
     "carries": (lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
                 "a tuple of node ids"),
     "stop": (_is_opt_str, "a node id or null"),
+    "residual": (_is_opt_str, "a node id or null"),
     "loop": (_is_str, "a node id"),
     "index": (lambda v: is_int(v) and v >= 0, "a non-negative integer"),
     "name": (_is_str, "a string"),

@@ -61,10 +61,12 @@ class Interpreter:
             value = self.value(carry.inputs[0])
             self.env[carry.id] = value.copy() if isinstance(value, np.ndarray) else value
         max_iter = int(self.value(node.inputs[0]))
-        stop = node.attr("stop")
-        iterations, converged = 0, False
+        stop, test = node.attr("stop"), node.attr("residual")
+        iterations, converged, residual = 0, False, None
         while iterations < max_iter:
             self.block(item.body)
+            if test is not None:
+                residual = float(self.value(test))
             new = [self.value(nxt.id) for _, nxt in carries]
             for (carry, _), value in zip(carries, new):
                 self.env[carry.id] = value
@@ -76,7 +78,8 @@ class Interpreter:
                 self.between_rounds()
         for carry, _ in carries:
             self.env[(node.id, carry.attr("index"))] = self.env[carry.id]
-        self.loops[self.loop_index[node.id]] = LoopReport(iterations, converged if stop is not None else None)
+        self.loops[self.loop_index[node.id]] = LoopReport(
+            iterations, converged if stop is not None else None, residual)
 
 
 def interpret(ir: IRGraph, graph, params: dict, between_rounds: Callable[[], None] | None = None):

@@ -13,6 +13,9 @@ from ..graph import Graph
 class LoopReport:
     iterations: int
     converged: bool | None       # None for fixed-count loops
+    # what the convergence test compared with tol in the last round (e.g. the L1 change);
+    # None for loops without one.  Tiers agree on it within rounding, so not compared.
+    residual: float | None = field(default=None, compare=False)
     # frontier rounds of the loop by direction, summed over its runs: how it ran, not
     # what it computed, so not compared (the interpreter has no directions)
     pushed: int = field(default=0, compare=False)     # from the frontier list, along its arcs
@@ -44,6 +47,11 @@ class Result:
     @property
     def converged(self) -> bool | None:
         return self.loops[0].converged if self.loops else None
+
+    @property
+    def residual(self) -> float | None:
+        """The first loop's final residual (see ``LoopReport.residual``)."""
+        return self.loops[0].residual if self.loops else None
 
     @property
     def directions(self) -> list[dict]:
@@ -83,10 +91,12 @@ class Result:
         return [k for k in self.values if self.kinds.get(k, "node") == kind]
 
     def loop_summary(self) -> dict:
-        """``iterations`` and ``converged`` of the outermost loop; empty without loops."""
+        """``iterations``, ``converged`` and ``residual`` of the outermost loop; empty
+        without loops."""
         if not self.loops:
             return {}
-        return {"iterations": self.iterations, "converged": self.converged}
+        return {"iterations": self.iterations, "converged": self.converged,
+                "residual": self.residual}
 
     def to_dict(self) -> dict:
         """Every output by name: node maps as ``{node: value}``, edge maps as
@@ -153,4 +163,6 @@ class Result:
     def __repr__(self) -> str:
         outs = ", ".join(f"{k}: {type(v).__name__}{getattr(v, 'shape', '')}"
                          for k, v in self.values.items())
-        return f"Result({outs}; iterations={self.iterations}, converged={self.converged})"
+        residual = "" if self.residual is None else f", residual={self.residual:.3g}"
+        return (f"Result({outs}; iterations={self.iterations}, converged={self.converged}"
+                f"{residual})")
