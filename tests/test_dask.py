@@ -108,6 +108,7 @@ def test_partitioned_runs_match_the_single_machine_kernel(client, partitions):
         got = run_partitioned(gj.pagerank, graph, client, partitions=partitions)
         assert np.abs(got.value - expected.value).sum() < 1e-12
         assert (got.iterations, got.converged) == (expected.iterations, expected.converged)
+        assert got.residual == pytest.approx(expected.residual, rel=1e-9, abs=1e-15)
         assert got.partitions == partitions and got.bytes_per_round > 0
         assert got.phases_per_round == 2       # the pull waits for contributions and sink mass
     labels = run_partitioned(gj.connected_components, undirected, client, partitions=partitions)

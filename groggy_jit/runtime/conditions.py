@@ -38,8 +38,9 @@ def report_nonconvergence(result, policy: str, name: str):
         return result
     k, loop = stuck[0]
     which = f"loop {k + 1} of {len(result.loops)}" if len(result.loops) > 1 else "its loop"
+    last = "" if loop.residual is None else f", its last change {loop.residual:.3g}"
     message = (f"{name} did not converge: {which} stopped at its limit after "
-               f"{loop.iterations} iteration(s). Raise max_iter (or tol), or pass "
+               f"{loop.iterations} iteration(s){last}. Raise max_iter (or tol), or pass "
                "on_nonconvergence='warn' or 'ignore' to take the result as it is")
     if policy == "raise":
         raise ConvergenceError(message, result)
