@@ -1,8 +1,9 @@
 """Shared test set-up: one kernel cache directory for the whole run.
 
-Every test process (and every subprocess a test starts) compiles into the same
-fresh directory, so each kernel is compiled once per run and reused by all tests,
-the doctests of the package and the README included (hence this file sits at the root).
+Every test process (each parallel worker of ``pytest -n 2``, and every subprocess a test
+starts) compiles into the same fresh directory, so each kernel is compiled once per run
+and reused by all tests, the doctests of the package and the README included (hence this
+file sits at the root).
 """
 
 import os
@@ -10,7 +11,11 @@ import tempfile
 
 import pytest
 
-_RUN_CACHE = tempfile.mkdtemp(prefix="groggy-jit-test-cache-")
+# Parallel workers (pytest -n) inherit the variable from the process that started them,
+# so they share the directory, and a kernel one of them compiled is loaded by the others.
+_RUN_CACHE = os.environ.get("GROGGY_JIT_TEST_RUN_CACHE") or \
+    tempfile.mkdtemp(prefix="groggy-jit-test-cache-")
+os.environ["GROGGY_JIT_TEST_RUN_CACHE"] = _RUN_CACHE
 os.environ["GROGGY_JIT_CACHE_DIR"] = _RUN_CACHE
 # Kernels compile in the foreground unless a test asks for a tier: the suite compiles
 # dozens of kernels, and a background process per kernel would compete with the tests

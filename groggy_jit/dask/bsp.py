@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..driver import ConfiguredAlgorithm, check_requirements
+from ..errors import PartitionError
 from ..graph import Graph, as_graph, read_graph
 from ..ir.ops import RESULT, op_def
 from ..ir.types import Kind
@@ -268,6 +269,10 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     check_policy(policy)
     plan = split(algo)
     workers = list(client.scheduler_info()["workers"])
+    if not workers:
+        raise PartitionError(f"run_partitioned({algo.name}): the Dask cluster has no workers "
+                             "(none started, or they died); start some, or wait for them with "
+                             "client.wait_for_workers(n)")
     if is_partition_folder(graph_or_path):          # each worker reads its own file
         graph, ranges = read_index(graph_or_path)
         placed = [workers[p % len(workers)] for p in range(len(ranges))]
