@@ -16,11 +16,11 @@ plots under ``bench/plots/``.
 
 from __future__ import annotations
 
-import os
+from groggy_jit.runtime.launch import prepare_threads
 
-# The wait policy groggy-jit itself uses, set before any library starts OpenMP threads,
-# so every parallel library runs under the same policy.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# groggy-jit's thread layer and wait policy, chosen before any library starts threads (the
+# hand-written kernels run first), so every Numba kernel runs as groggy-jit's users get it.
+prepare_threads()
 
 import argparse  # noqa: E402
 import shutil  # noqa: E402
