@@ -421,7 +421,8 @@ def libraries() -> list[Library]:
                 notes={"pagerank_gap": UNCAPPED_NOTE}),
         Library("networkx+groggy-jit", "networkx", "networkx", True, _nx_build,
                 _networkx(backend) if backend else {}, role="backend", notes={"pagerank_gap": UNCAPPED_NOTE},
-                missing=None if backend else "groggy-jit's networkx backend is not available yet"),
+                missing=None if backend else "networkx finds no groggy_jit backend: groggy-jit is not "
+                "installed (pip install -e .), so its entry points are missing"),
         Library("igraph", "igraph", "igraph", False, _igraph_build, _igraph(),
                 notes={"pagerank_gap": "PRPACK: solved exactly, not stopped by the GAP rule"}),
         Library("networkit", "networkit", "networkit", True, _networkit_build, _networkit(),
