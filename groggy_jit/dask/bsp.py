@@ -4,14 +4,18 @@ The coordinator (this process) walks the split plan (see ``split``): for every p
 it sends each partition's ghosts their boundary values (worker to worker), runs the
 phase kernel on every partition, gathers the reductions' partials (one scalar per
 partition each) and combines them, then computes the scalars, the stop test
-included.  Partition state (local node values) never leaves its worker until the end.
+included.  Partition state (local node values) never leaves its worker until the end:
+each worker keeps it in ``STATES``, so a phase task returns only its partials and the
+coordinator gathers them with no further task.  Task dependencies order the state's
+reads and writes: a partition's phase runs after its previous phase and after the
+boundary tasks that read that phase's values.
 """
 
 from __future__ import annotations
 
-import operator
 import os
 import time
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,13 +45,21 @@ class PartitionedResult(Result):
     phases_per_round: int = 0
 
 
-def run_phase(part, last, job, names, scalars, boundaries, renames, outputs):
-    """On a worker: one phase kernel on one partition; its new state and partials.
+# On each worker: the state (node values by IR value id) of the partitions it holds,
+# by (run, partition); a run's entries are dropped when it ends.
+STATES: dict[tuple[str, int], dict] = {}
 
-    ``names`` maps node values to kernel parameters, ``boundaries`` holds, by halo
-    start position, the ghost values other partitions sent; ``renames`` (new <- old)
-    move carried values before the kernel reads them."""
-    state = dict(last[0])
+
+def run_phase(after, part, run, job, names, scalars, boundaries, renames, outputs):
+    """On a worker: one phase kernel on one partition; stores its new state, returns
+    the reductions' partials.
+
+    ``after`` (the partition's previous phase, and the boundary tasks that read it) is
+    there only to order this task after them.  ``names`` maps node values to kernel
+    parameters, ``boundaries`` holds, by halo start position, the ghost values other
+    partitions sent; ``renames`` (new <- old) move carried values before the kernel
+    reads them."""
+    state = dict(_state(run, part.index))
     state.update({new: state[old] for new, old in renames.items()})
     size, local = part.graph.num_nodes, part.num_local
     args = dict(scalars)
@@ -71,21 +83,37 @@ def run_phase(part, last, job, names, scalars, boundaries, renames, outputs):
             partials[value] = out
         else:
             state[value] = np.ascontiguousarray(out[:local])
-    return state, partials
+    STATES[run, part.index] = state
+    return partials
 
 
-def boundary(last, keys: dict, send: np.ndarray) -> dict:
+def _state(run: str, index: int) -> dict:
+    try:
+        return STATES[run, index]
+    except KeyError:
+        raise PartitionError(f"partition {index} lost its state (its worker restarted "
+                             "during the run); run run_partitioned again") from None
+
+
+def boundary(after, run: str, owner: int, keys: dict, send: np.ndarray) -> dict:
     """On a worker: the values another partition's ghosts read, at its positions ``send``."""
-    return {value: last[0][key][send] for value, key in keys.items()}
+    state = _state(run, owner)
+    return {value: state[key][send] for value, key in keys.items()}
 
 
-def local_values(last, key):
-    return last[0][key]
+def local_values(after, run: str, index: int, key: str) -> np.ndarray:
+    return _state(run, index)[key]
 
 
-def initial_state(part):
-    """A partition's state before any phase: its nodes' global ids."""
-    return {GLOBAL_INDEX: part.global_index[:part.num_local]}, {}
+def initial_state(part, run: str) -> dict:
+    """On a worker: a partition's state before any phase (its nodes' global ids)."""
+    STATES[run, part.index] = {GLOBAL_INDEX: part.global_index[:part.num_local]}
+    return {}
+
+
+def forget(after, run: str, index: int) -> None:
+    """On a worker: drop a finished run's partition state."""
+    STATES.pop((run, index), None)
 
 
 def ghosts_of(part, requirements, name: str):
@@ -108,9 +136,13 @@ class _Coordinator:
         self.scalars = _Scalars(graph, bound)
         self.recv = receives(ranges, ghosts)
         self.workers, self.parts = workers, parts
-        # each partition's (state, partials) after its last phase
-        self.states = [client.submit(initial_state, part, workers=[w], pure=False)
-                       for part, w in zip(parts, workers)]
+        # the owners' send lists, placed on the owners once rather than sent every phase
+        self.sends = [[client.scatter(recv.send, workers=[workers[recv.owner]], hash=False)
+                       for recv in recvs] for recvs in self.recv]
+        self.run_id = uuid.uuid4().hex
+        # each partition's last task that reads or writes its state
+        self.last = [[client.submit(initial_state, part, self.run_id, workers=[w], pure=False)]
+                     for part, w in zip(parts, workers)]
         self.pending: dict[str, str] = {}          # state renames the next phase applies
         self.jobs = {}
         self.round_bytes = 0
@@ -156,26 +188,27 @@ class _Coordinator:
         scalars = {phase.inputs_named[v]: self.env[v] for v in phase.scalar_inputs}
         names = {v: n for v, n in phase.inputs_named.items() if v not in phase.scalar_inputs}
         keys = {v: self.resolve(v) for v in phase.halo_inputs}   # read before the renames
-        new_states, partials = [], []
-        for q, part in enumerate(self.parts):
+        last = [list(tasks) for tasks in self.last]
+        outs = []
+        for q in range(len(self.parts)):
             boundaries = {}
-            for recv in self.recv[q] if keys else ():
-                boundaries[recv.start] = submit(boundary, self.states[recv.owner], keys,
-                                                recv.send, workers=[self.workers[recv.owner]],
-                                                pure=False)
+            for recv, send in zip(self.recv[q], self.sends[q]) if keys else ():
+                sent = submit(boundary, self.last[recv.owner], self.run_id, recv.owner, keys,
+                              send, workers=[self.workers[recv.owner]], pure=False)
+                boundaries[recv.start] = sent
+                last[recv.owner].append(sent)           # read before the owner's next phase
                 if count_bytes:
                     self.round_bytes += len(recv.send) * sum(
                         self.ir.node_map[v].type.dtype.numpy.itemsize for v in keys)
-            out = submit(run_phase, part, self.states[q], self.jobs[id(phase)], names, scalars,
-                         boundaries, dict(self.pending), phase.output_of,
+            outs.append(boundaries)
+        for q, part in enumerate(self.parts):
+            out = submit(run_phase, last[q], part, self.run_id, self.jobs[id(phase)], names,
+                         scalars, outs[q], dict(self.pending), phase.output_of,
                          workers=[self.workers[q]], pure=False)
-            new_states.append(out)
-            if phase.reductions:
-                partials.append(submit(operator.itemgetter(1), out, pure=False))
-        self.states = new_states
+            self.last[q] = [out]
         self.pending = {}
         if phase.reductions:
-            gathered = self.client.gather(partials)
+            gathered = self.client.gather([tasks[0] for tasks in self.last])
             for value in phase.reductions:
                 node = self.ir.node_map[value]
                 combined = COMBINE[node.attr("reduce")]([p[value] for p in gathered])
@@ -199,10 +232,18 @@ class _Coordinator:
                 values[name] = self.env[value]
                 continue
             key = self.resolve(value)
-            pieces = [self.client.submit(local_values, state, key, pure=False)
-                      for state in self.states]
+            pieces = [self.client.submit(local_values, self.last[q], self.run_id, q, key,
+                                         workers=[w], pure=False)
+                      for q, w in enumerate(self.workers)]
             values[name] = np.concatenate(self.client.gather(pieces))
         return values, loops
+
+    def forget(self) -> None:
+        """Drop this run's state on every worker (after its last task; a failed run's
+        error is the one raised, not this)."""
+        self.client.gather([self.client.submit(forget, self.last[q], self.run_id, q,
+                                               workers=[w], pure=False)
+                            for q, w in enumerate(self.workers)], errors="skip")
 
     def loop(self, node, body: Block) -> LoopReport:
         carries = self.ir.carries(node.id)
@@ -298,8 +339,11 @@ def run_partitioned(algo, graph_or_path, client, partitions: int = 2,
     dtypes = sorted({dtype for _, dtype in found})
     coordinator.warm(phases, dtypes)
     start = time.perf_counter()
-    values, loops = coordinator.run()
-    seconds = time.perf_counter() - start
+    try:
+        values, loops = coordinator.run()
+        seconds = time.perf_counter() - start
+    finally:
+        coordinator.forget()
     rounds = sum(report.iterations for report in loops)
     body = [item[1] for item in plan.items if not isinstance(item, Block)]
     kinds = {name: plan.ir.node_map[v].type.kind.value for name, v in plan.ir.outputs}
