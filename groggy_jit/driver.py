@@ -377,15 +377,16 @@ class Algorithm:
 
 
 def run_loaded(kernel, runner: _Runner, graph: Graph, bound: dict,
-               schedule: str = "auto") -> Result:
-    """One native call of a loaded kernel on ``graph``, its raw outputs made a Result."""
+               schedule: str = "auto", ones: np.ndarray | None = None) -> Result:
+    """One native call of a loaded kernel on ``graph``, its raw outputs made a Result
+    (``ones``: the unweighted graph's all-ones weights, when the caller keeps them)."""
     start = time.perf_counter()
     interrupt = np.zeros(1, np.int64)
     # Handing a run to the kernel thread (so Ctrl-C can stop its loops) costs tens of
     # microseconds: small graphs run directly and are interrupted when they return.
     interruptible = runner.loops and graph.num_nodes + graph.num_edges >= INTERRUPTIBLE_SIZE
     raw = call_kernel(kernel, kernel_args(graph, bound, runner.uses_weights, interrupt,
-                                          schedule),
+                                          schedule, ones),
                       interrupt if interruptible else None)
     seconds = time.perf_counter() - start
     values, info, residuals = unpack_results(runner.outputs, raw)
@@ -426,15 +427,18 @@ class KernelJob:
     params: dict
     requirements: frozenset
 
-    def run(self, G, params: dict, cache=DEFAULT_CACHE) -> tuple[Result, str]:
+    def run(self, G, params: dict, cache=DEFAULT_CACHE, *,
+            ones: np.ndarray | None = None) -> tuple[Result, str]:
         """The Result on ``G``, and where the kernel came from: memory, disk or compile.
-        Convergence is only reported (``Result.converged``): the caller decides."""
+        Convergence is only reported (``Result.converged``): the caller decides.
+        ``ones`` as for ``run_loaded``."""
         graph = as_graph(G)
         check_requirements(self.requirements, graph, self.name)
         bound = bind(self.params, params, graph)
         key = _job_key(str(graph.index_dtype), graph.weighted)
         kernel, origin = cache.load(self.sources[key])
-        return run_loaded(kernel.function, self.runners[key], graph, bound), origin
+        return run_loaded(kernel.function, self.runners[key], graph, bound,
+                          ones=ones), origin
 
     def load(self, index_dtype: str = "int32", cache=DEFAULT_CACHE):
         """The loaded kernel for this index dtype and its origin (memory, disk or compile)."""

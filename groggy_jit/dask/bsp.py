@@ -75,7 +75,8 @@ def run_phase(after, part, run, job, names, scalars, boundaries, renames, output
         args[name] = halo
     if IS_LOCAL in job.params:
         args[IS_LOCAL] = np.arange(size) < local
-    result, _ = job.run(part.graph, args)
+    reads_weights = not part.graph.weighted and any(r.uses_weights for r in job.runners.values())
+    result, _ = job.run(part.graph, args, ones=part.unit_weights() if reads_weights else None)
     partials = {}
     for name, value in outputs.items():
         out = result.values[name]

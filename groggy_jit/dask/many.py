@@ -5,6 +5,8 @@ worker once; workers never trace.  Before the map, one warm-up task per worker l
 the kernel: on workers that share the disk cache the file lock lets one compile and
 the others load its machine code, so each machine compiles each kernel once.  A graph
 travels as its CSR arrays (a ``Graph``), or as a path the worker reads itself.
+Inputs go in chunks, a few per worker, one task each: a task costs the scheduler a
+round trip, far more than a small graph's run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from itertools import accumulate
 
 from ..driver import ConfiguredAlgorithm
 from ..errors import ConvergenceError, GroggyJITError, PipelineError
@@ -23,6 +26,7 @@ from .cluster import local_client, require_dask
 __all__ = ["GraphMap", "map_graphs"]
 
 FAILED = "failed"        # the origin reported for an input that could not be run
+CHUNKS_PER_WORKER = 4    # enough to even out uneven graphs, few enough to cost nothing
 
 
 def run_one(job, index: int, given, params: dict, read_options: dict):
@@ -38,6 +42,18 @@ def run_one(job, index: int, given, params: dict, read_options: dict):
     return result, origin
 
 
+def run_chunk(job, start: int, chunk: list, params: dict, read_options: dict) -> list:
+    """On a worker: ``run_one`` for each input of a chunk (the first is input ``start``)."""
+    return [run_one(job, start + k, given, params, read_options)
+            for k, given in enumerate(chunk)]
+
+
+def chunks(items: list, workers: int) -> list[list]:
+    """``items`` cut into about ``CHUNKS_PER_WORKER`` consecutive runs per worker."""
+    size = max(1, -(-len(items) // (CHUNKS_PER_WORKER * max(workers, 1))))
+    return [items[k:k + size] for k in range(0, len(items), size)]
+
+
 def warm(job, index_dtype: str) -> str:
     """On a worker: load (or compile) the kernel before any graph arrives."""
     return job.load(index_dtype)[1]
@@ -49,7 +65,8 @@ class GraphMap:
     Attributes
     ----------
     futures : list of distributed.Future
-        One per input, in input order; each resolves to ``(Result or Failure, origin)``.
+        One per chunk of consecutive inputs, in input order; each resolves to a list of
+        ``(Result or Failure, origin)``, one per input of its chunk.
     origins : collections.Counter
         Where the workers' kernels came from, counted over warm-ups and inputs:
         ``compile`` (Numba compiled it), ``disk`` (machine code another process
@@ -68,7 +85,7 @@ class GraphMap:
         self._results = None
 
     def __len__(self) -> int:
-        return len(self.futures)
+        return len(self._inputs)
 
     def compute(self) -> Results:
         """The results in input order (a failed input holds its Failure with
@@ -82,14 +99,17 @@ class GraphMap:
 
     def _collect(self) -> Results:
         from distributed import as_completed
-        bar = Progress(len(self.futures), self._name, self._progress)
+        bar = Progress(len(self._inputs), self._name, self._progress)
+        arrived = {}
         try:
-            for _ in as_completed(self.futures):
-                bar.update()
+            for future, chunk in as_completed(self.futures, with_results=True):
+                arrived[future.key] = chunk
+                for _ in chunk:
+                    bar.update()
         finally:
             bar.close()
         done = Results()
-        gathered = self.client.gather(self.futures)
+        gathered = [one for future in self.futures for one in arrived[future.key]]
         for index, (graph, (item, origin)) in enumerate(zip(self._graphs, gathered)):
             self.origins[origin] += 1
             if not isinstance(item, Failure):
@@ -142,7 +162,7 @@ def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
     Returns
     -------
     GraphMap
-        Its ``futures`` (one per input), and ``compute()``: the results in order.
+        Its ``futures`` (one per chunk of inputs), and ``compute()``: the results in order.
     """
     require_dask()
     _check_on_error(on_error)
@@ -164,10 +184,12 @@ def map_graphs(algo, graphs_or_paths, client=None, *, on_error: str = "raise",
         warmed = client.gather([client.submit(warm, job, dtype, workers=[w], pure=False,
                                               allow_other_workers=False)
                                 for w in workers for dtype in dtypes])
-        scattered = iter(client.scatter([g for g in graphs if g is not None], hash=False))
-        sent = [given if graph is None else next(scattered) for graph, given in zip(graphs, inputs)]
-        futures = [client.submit(run_one, job, k, item, params, read_options or {}, pure=False)
-                   for k, item in enumerate(sent)]
+        sent = [given if graph is None else graph for graph, given in zip(graphs, inputs)]
+        batches = chunks(sent, len(workers))
+        starts = [0, *accumulate(map(len, batches[:-1]))]
+        scattered = client.scatter(batches, hash=False)
+        futures = [client.submit(run_chunk, job, start, batch, params, read_options or {},
+                                 pure=False) for start, batch in zip(starts, scattered)]
     except BaseException:
         if owns_client:
             client.cluster.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from ..errors import GraphInputError, ParameterError
 from ..graph import Graph, as_graph
+from ..runtime.executor import unit_weights
 
 
 @dataclass
@@ -28,10 +29,18 @@ class Partition:
     hi: int
     graph: Graph
     global_index: np.ndarray          # halo position -> global node id (local ones first)
+    ones: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def num_local(self) -> int:
         return self.hi - self.lo
+
+    def unit_weights(self) -> np.ndarray:
+        """The halo graph's all-ones arc weights, made once where the partition lives
+        (for an unweighted graph's kernels that read weights, every phase)."""
+        if self.ones is None:
+            self.ones = unit_weights(self.graph)
+        return self.ones
 
 
 @dataclass(frozen=True)
