@@ -526,7 +526,8 @@ def test_domains_survive_plan_serialization():
 
 def test_calling_an_unconverged_algorithm_raises_like_networkx():
     with raises_exactly(gj.ConvergenceError, r"pagerank did not converge: its loop stopped at "
-                                             r"its limit after 2 iteration\(s\)\. Raise max_iter"):
+                                             r"its limit after 2 iteration\(s\), its last change "
+                                             r"[0-9.e+-]+\. Raise max_iter"):
         gj.pagerank(KARATE, max_iter=2)
 
 

@@ -218,7 +218,6 @@ THREADS = textwrap.dedent("""
     single = [flat(call(job)) for job in jobs]          # loads both kernels, one thread
 
     barrier = threading.Barrier(8)
-    intervals = []
     def worker(t):
         barrier.wait()
         out = []
@@ -230,14 +229,23 @@ THREADS = textwrap.dedent("""
             out.append((k, value))
         return out
 
-    with ThreadPoolExecutor(8) as pool:
-        results = [x for chunk in pool.map(worker, range(8)) for x in chunk]
+    def most_in_flight(intervals):
+        events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
+        running = overlap = 0
+        for _, step in events:
+            running += step
+            overlap = max(overlap, running)
+        return overlap
+
+    results = []
+    for attempt in range(5):        # a starved machine may run the short calls one by one
+        intervals = []
+        with ThreadPoolExecutor(8) as pool:
+            results += [x for chunk in pool.map(worker, range(8)) for x in chunk]
+        overlap = most_in_flight(intervals)
+        if overlap >= 2:
+            break
     mismatched = [k for k, value in results if not np.array_equal(value, single[k])]
-    events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
-    running = overlap = 0
-    for _, step in events:
-        running += step
-        overlap = max(overlap, running)
     stats = {name: vars(gj.algorithms.REGISTRY[name].stats) for name in ("bfs", "pagerank")}
     print(json.dumps({"calls": len(results), "mismatched": mismatched, "overlap": overlap,
                       "loads": {n: s["compiles"] + s["disk_hits"] for n, s in stats.items()}}))
@@ -246,7 +254,7 @@ THREADS = textwrap.dedent("""
 
 def test_eight_threads_running_cached_kernels_match_one_thread(cache_dir):
     report = _run(THREADS, cache_dir)
-    assert report["calls"] == 32
+    assert report["calls"] >= 32 and report["calls"] % 32 == 0
     assert report["mismatched"] == []
     assert report["overlap"] >= 2             # calls really were in flight at the same time
     assert report["loads"] == {"bfs": 1, "pagerank": 1}

@@ -30,8 +30,9 @@ def test_constant_trip_count_with_swapped_node_and_edge_maps_compiles():
     x = b.init_nodes(1.0)
     e = sG.edge_weights()
     with b.iterate(2) as loop:
-        x_next = loop.set(x, sG.pull(x, reduce="sum") + 1.0)
+        # x_next reads x at neighbours, so x's carry needs a second array, and the two swap
         e_next = loop.set(e, sG.src(sG.pull_edges(e * 0.5, reduce="max")))
+        x_next = loop.set(x, sG.pull(x, reduce="sum") + sG.pull_edges(e_next, reduce="sum"))
     b.attach_as("x", x_next)
     b.attach_as("e", e_next)
     assert_matches_interpreter(gj.Algorithm.from_ir(b.build().ir))
