@@ -21,12 +21,20 @@ WORKERS = 2
 
 
 @pytest.fixture(scope="module")
-def client(cache_dir):
+def cluster_client(cache_dir):
     client = local_client(WORKERS, cache_dir=cache_dir, dashboard=False)
     yield client
     cluster = client.cluster
     client.close()
     cluster.close()
+
+
+@pytest.fixture
+def client(cluster_client):
+    # On a starved machine a worker can miss its heartbeats and be restarted by its nanny:
+    # each test starts with the whole cluster back.
+    cluster_client.wait_for_workers(WORKERS, timeout=120)
+    return cluster_client
 
 
 def test_map_graphs_matches_single_process_runs_and_compiles_once_between_workers(
