@@ -531,6 +531,13 @@ def test_calling_an_unconverged_algorithm_raises_like_networkx():
         gj.pagerank(KARATE, max_iter=2)
 
 
+def test_nan_values_are_named_not_blamed_on_max_iter():
+    # HITS divides by the largest score, which is 0 on a graph without edges
+    with raises_exactly(gj.ConvergenceError, r"hits did not converge: .* with NaN values \(a "
+                                             r"division by zero"):
+        gj.hits.interpret(nx.empty_graph(3), on_nonconvergence="raise")
+
+
 def test_run_warns_and_reports_unconverged_loops():
     with pytest.warns(gj.ConvergenceWarning, match=r"after 2 iteration\(s\).*on_nonconvergence"):
         result = gj.pagerank.interpret(KARATE, max_iter=2)

@@ -11,6 +11,7 @@ PageRank rule) is a legitimate use.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 from ..errors import ConvergenceError, ParameterValueError
@@ -38,10 +39,17 @@ def report_nonconvergence(result, policy: str, name: str):
         return result
     k, loop = stuck[0]
     which = f"loop {k + 1} of {len(result.loops)}" if len(result.loops) > 1 else "its loop"
-    last = "" if loop.residual is None else f", its last change {loop.residual:.3g}"
-    message = (f"{name} did not converge: {which} stopped at its limit after "
-               f"{loop.iterations} iteration(s){last}. Raise max_iter (or tol), or pass "
-               "on_nonconvergence='warn' or 'ignore' to take the result as it is")
+    if loop.residual is not None and math.isnan(loop.residual):
+        # raising max_iter cannot help: the values themselves became undefined
+        message = (f"{name} did not converge: {which} stopped at its limit after "
+                   f"{loop.iterations} iteration(s) with NaN values (a division by zero, e.g. "
+                   "normalizing all-zero scores on a graph without edges); check the graph and "
+                   "the start values")
+    else:
+        last = "" if loop.residual is None else f", its last change {loop.residual:.3g}"
+        message = (f"{name} did not converge: {which} stopped at its limit after "
+                   f"{loop.iterations} iteration(s){last}. Raise max_iter (or tol), or pass "
+                   "on_nonconvergence='warn' or 'ignore' to take the result as it is")
     if policy == "raise":
         raise ConvergenceError(message, result)
     warnings.warn(message, ConvergenceWarning, stacklevel=4)
