@@ -10,16 +10,6 @@ _SIMPLE = EdgeWeights(None, None, None)
 __all__ = ["triangles", "triangle_count", "clustering", "clustering_directed", "jaccard"]
 
 
-def _triangles_and_degree(sG):
-    """Triangles through every node and its degree, self loops ignored."""
-    sG.require("undirected")
-    index = sG.nodes(unique=True)
-    proper = sG.src(index) != sG.dst(index)                  # not a self loop
-    through = sG.pull_edges(proper.where(sG.common_neighbors(), 0)) // 2
-    degree = sG.pull_edges(proper.astype("i64"))
-    return through, degree
-
-
 @register("triangles", _MERGED)
 def triangles(sG):
     """Number of triangles through every node of an undirected graph (``networkx.triangles``).
@@ -29,7 +19,13 @@ def triangles(sG):
 
     Notes
     -----
-    For every edge, a merge of the two sorted neighbour lists: O(Σ_edges (d_u + d_v)).
+    Each triangle is found once, at its node of smallest degree, by scanning the
+    lists of neighbours of higher degree ("forward" lists): O(m^1.5) [1]_.
+
+    References
+    ----------
+    .. [1] Schank, T., Wagner, D. "Finding, Counting and Listing all Triangles in
+       Large Graphs, an Experimental Study." WEA 2005.
 
     Examples
     --------
@@ -37,13 +33,13 @@ def triangles(sG):
     >>> gj.triangles(nx.complete_graph(4))
     {0: 3, 1: 3, 2: 3, 3: 3}
     """
-    through, _ = _triangles_and_degree(sG)
-    return through
+    sG.require("undirected")
+    return sG.triangles()
 
 
 @register("triangle_count", _MERGED)
 def triangle_count(sG):
-    """Total number of triangles of an undirected graph.
+    """Total number of triangles of an undirected graph, each counted once.
 
     Examples
     --------
@@ -51,8 +47,8 @@ def triangle_count(sG):
     >>> int(gj.triangle_count(nx.complete_graph(5)))
     10
     """
-    through, _ = _triangles_and_degree(sG)
-    return through.reduce("sum") // 3
+    sG.require("undirected")
+    return sG.triangles(once=True).reduce("sum")
 
 
 @register("clustering", EdgeWeights("weight", None, None))

@@ -120,6 +120,85 @@ def copy_to_higher_ends(indptr, indices, i, out):
             out[k] = out[first_at_least(indices, np.int64(indptr[u]), np.int64(indptr[u + 1]), i)]
 
 
+def degree_ranks(indptr):
+    """Every node's place in degree order, ties by id: a stable counting sort.  Hubs
+    rank last and get neighbouring ranks, so the forward lists and marks they are read
+    through stay close in memory."""
+    n = indptr.shape[0] - 1
+    most = 0
+    for u in range(n):
+        most = max(most, np.int64(indptr[u + 1] - indptr[u]))
+    start = np.zeros(most + 2, np.int64)
+    for u in range(n):
+        start[indptr[u + 1] - indptr[u] + 1] += 1
+    for d in range(most + 1):
+        start[d + 1] += start[d]
+    rank = np.empty(n, np.int64)
+    for u in range(n):
+        d = indptr[u + 1] - indptr[u]
+        rank[u] = start[d]
+        start[d] += 1
+    return rank
+
+
+def count_forward(indptr, indices, rank, u):
+    """How many neighbours of u rank above it: the length of its forward list."""
+    count = 0
+    for k in range(indptr[u], indptr[u + 1]):
+        if rank[indices[k]] > rank[u]:
+            count += 1
+    return count
+
+
+def fill_forward(indptr, indices, rank, u, forward_ptr, forward):
+    """u's forward list, the ranks of its neighbours that rank above it, into
+    ``forward`` from ``forward_ptr[rank[u]]``.  A self loop is not above its node."""
+    at = forward_ptr[rank[u]]
+    for k in range(indptr[u], indptr[u + 1]):
+        r = rank[indices[k]]
+        if r > rank[u]:
+            forward[at] = r
+            at += 1
+
+
+def triangles_through(indptr, indices, rank, forward_ptr, forward, x, mark):
+    """The triangles through x, each found once from its lowest-ranked node: from each
+    lower neighbour u, the neighbours of x in u's forward list; from each forward
+    neighbour v, the forward neighbours of x in v's.  ``mark``, by rank, holds 2 for a
+    forward neighbour of x and 1 for another; it is all 0 before and after."""
+    start, end = indptr[x], indptr[x + 1]
+    for k in range(start, end):
+        r = rank[indices[k]]
+        if r != rank[x]:
+            mark[r] = 2 if r > rank[x] else 1
+    found = 0
+    for k in range(start, end):
+        r = rank[indices[k]]
+        if r != rank[x]:
+            shift = 1 if r > rank[x] else 0    # forward neighbours count the 2s only
+            for p in range(forward_ptr[r], forward_ptr[r + 1]):
+                found += (mark[forward[p]] >> shift) != 0
+    for k in range(start, end):
+        mark[rank[indices[k]]] = 0
+    return found
+
+
+def triangles_from(forward_ptr, forward, r, mark):
+    """The triangles whose lowest-ranked node has rank r: its forward neighbours in the
+    forward lists of its forward neighbours.  ``mark`` is all 0 before and after."""
+    start, end = forward_ptr[r], forward_ptr[r + 1]
+    for k in range(start, end):
+        mark[forward[k]] = 1
+    found = 0
+    for k in range(start, end):
+        v = forward[k]
+        for p in range(forward_ptr[v], forward_ptr[v + 1]):
+            found += mark[forward[p]]
+    for k in range(start, end):
+        mark[forward[k]] = 0
+    return found
+
+
 def weigh_triangles(indptr, indices, e, i, out):
     """For every arc j -> i: Σ cbrt(e[j->i] e[x->j] e[x->i]) over the x other than i and
     j in both sorted in-lists, in increasing x."""
@@ -205,7 +284,8 @@ def weigh_directed_triangles(in_indptr, in_indices, out_indptr, out_indices, e, 
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 
 HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
-           count_from_lower_ends, copy_to_higher_ends, weigh_triangles, in_position,
+           count_from_lower_ends, copy_to_higher_ends, degree_ranks, count_forward,
+           fill_forward, triangles_through, triangles_from, weigh_triangles, in_position,
            read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 

@@ -379,6 +379,12 @@ class GraphHandle:
         """For every arc u -> v, how many nodes are out-neighbours of both (u, v excluded)."""
         return self.builder.add("common_neighbors", hint="common")
 
+    def triangles(self, once: bool = False) -> Value:
+        """For every node of an undirected graph, the triangles through it (self loops
+        ignored); ``once=True``: only those whose lowest node by degree (ties by id) it
+        is, so that every triangle counts once and the sum is the total."""
+        return self.builder.add("triangles", hint="triangles", once=once)
+
     def geometric_triangles(self) -> Value:
         """For every arc j -> i of an undirected graph, Σ cbrt(ŵ_ij ŵ_jx ŵ_xi) over its
         triangles (j, i, x), ŵ = w / max(w), as networkx weighs clustering; with unit

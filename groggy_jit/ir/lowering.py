@@ -203,6 +203,35 @@ def common_neighbors(e, node) -> None:
                                  f"np.int64(i), {out})"))
 
 
+def triangles(e, node) -> None:
+    """Every node's triangles, each found once from its lowest node in degree order
+    (Schank and Wagner's forward algorithm, as GAP's ordered count): forward lists of
+    the neighbours ranking above each node, by rank, then per node one marked scan of
+    the forward lists of its neighbours (``once``: of its forward neighbours only)."""
+    w, out = e.w, e.slot(node.id)
+    name = e.plan.names[node.id]
+    rank, ptr, fwd = f"rank_{name}", f"forward_ptr_{name}", f"forward_{name}"
+    w.line(f"# {name}: triangles of every node, each found from its lowest node")
+    w.line(f"{rank} = degree_ranks(out_indptr)")
+    w.line(f"{ptr} = np.empty(n + 1, np.int64)")
+    w.line(f"{ptr}[0] = 0")
+    e.chunked(lambda: w.line(f"{ptr}[{rank}[i] + 1] = count_forward(out_indptr, out_indices, "
+                             f"{rank}, np.int64(i))"))
+    w.line("for r in range(n):")
+    with w.indent():
+        w.line(f"{ptr}[r + 1] += {ptr}[r]")
+    w.line(f"{fwd} = np.empty({ptr}[n], out_indices.dtype)")
+    e.chunked(lambda: w.line(f"fill_forward(out_indptr, out_indices, {rank}, np.int64(i), "
+                             f"{ptr}, {fwd})"))
+    if node.attr("once"):
+        count = f"triangles_from({ptr}, {fwd}, {rank}[i], mark)"
+    else:
+        count = (f"triangles_through(out_indptr, out_indices, {rank}, {ptr}, {fwd}, "
+                 "np.int64(i), mark)")
+    e.chunked(lambda: w.line(f"{out}[i] = {count}"),
+              setup="mark = np.zeros(n, np.uint8)  # by rank; one per chunk: no sharing")
+
+
 def triangle_weights(e, node) -> None:
     """Every arc's triangle weights: one merge of the two in-neighbour lists per arc."""
     out, weights = e.slot(node.id), e.slot(node.inputs[0])

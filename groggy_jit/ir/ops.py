@@ -471,6 +471,29 @@ _register(OpDef("common_neighbors", "neighbourhood", 0, lambda ts, a: Type(Kind.
                 own_pass="parallel", hoist=ALWAYS))
 
 
+def _triangles_cost(model, node, row) -> None:
+    # the lists read twice to build the forward lists, then each forward list scanned
+    # once per arc into it (counted as one more read of the lists)
+    row.ops += 3 * model.m
+    row.bytes["index"] += 3 * model.isz * (model.n + 1 + model.m)
+    row.bytes["write"] += model.size(node.id)
+
+
+def _triangles_infer(ts, attrs):
+    if not isinstance(attrs["once"], bool):
+        raise KindError(f"triangles(once=) takes True or False, got {attrs['once']!r}")
+    return Type(Kind.NODE, I64)
+
+
+# the triangles through every node of an undirected graph, over out-neighbour lists
+# without duplicates, self loops ignored (networkx.triangles); once=True credits each
+# triangle to one node only, its lowest by (list length, id): they sum to the total
+_register(OpDef("triangles", "neighbourhood", 0, _triangles_infer,
+                lambda ev, node, inputs, types: semantics.triangles(ev.g, node.attr("once")),
+                lower_pass=lowering.triangles, cost=_triangles_cost, attrs=("once",),
+                own_pass="parallel", hoist=ALWAYS))
+
+
 def _of_edge_map(name, result: Type | None):
     """The type rule of an op on one edge map: ``result`` (None: the edge map's type)."""
     def infer(ts, attrs):

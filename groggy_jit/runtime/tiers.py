@@ -37,7 +37,7 @@ INTERPRET_SECONDS_PER_OP = 1e-8
 INTERPRET_SECONDS_PER_PULL_NODE = 2e-6
 INTERPRET_SECONDS_PER_INTERSECTION = 3e-6
 # ops whose numpy meaning scans neighbour lists in Python, arc by arc
-NEIGHBOURHOOD_SCANS = ("common_neighbors", "triangle_weights", "reverse_arcs")
+NEIGHBOURHOOD_SCANS = ("common_neighbors", "triangles", "triangle_weights", "reverse_arcs")
 INTERPRET_SECONDS_PER_STEP = 2e-5
 # A cold compile: a fixed part (the child's imports, Numba's set-up) and a part per
 # parallel loop (each prange body is compiled as a function of its own, and lowering and
