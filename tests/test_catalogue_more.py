@@ -1,5 +1,6 @@
 """The rest of the catalogue against networkx / scipy, through kernel and interpreter."""
 
+import itertools
 import random
 
 import networkx as nx
@@ -9,7 +10,11 @@ import scipy.sparse.csgraph as csgraph
 from networkx.algorithms.link_analysis.hits_alg import _hits_scipy
 
 import groggy_jit as gj
+from groggy_jit.codegen.emit import generate_source
+from groggy_jit.codegen.python_mode import load_python
 from groggy_jit.dsl.builder import GraphHandle
+from groggy_jit.runtime.executor import kernel_args
+from groggy_jit.runtime.params import bind
 
 FAMILIES = {name: nx.convert_node_labels_to_integers(G) for name, G in {
     "directed": nx.gnp_random_graph(40, 0.08, seed=11, directed=True),
@@ -226,6 +231,28 @@ def test_common_neighbours_of_hubs_searched_and_of_similar_lists_merged():
         want = [len((set(H[u]) & set(H[v])) - {u, v}) for u, v in zip(graph.in_indices, targets)]
         assert got.tolist() == want, H.is_directed()
     assert both(gj.triangles, G).value.tolist() == [nx.triangles(G)[v] for v in G]
+
+
+def test_triangles_once_credits_each_triangle_to_its_lowest_node_by_degree():
+    # Hubs, leaves and a dense part: the forward lists of hubs are short, of leaves whole.
+    G = nx.star_graph(120)
+    G.add_edges_from((v, v + 1) for v in range(1, 120, 3))
+    G.add_edges_from(nx.gnp_random_graph(30, 0.4, seed=7).edges())
+    G.add_edges_from([(5, 5), (0, 0)])                               # self loops: ignored
+    b = gj.AlgorithmBuilder("triangles_once")
+    b.attach_as("once", GraphHandle(b).triangles(once=True))
+    algo = b.build()
+    graph = gj.Graph.from_networkx(G)
+    rank = {v: (len(G[v]), v) for v in G}          # (list length, a self loop in it, id)
+    want = [sum(1 for u, x in itertools.combinations(set(G[v]) - {v}, 2)
+                if G.has_edge(u, x) and rank[v] < min(rank[u], rank[x])) for v in sorted(G)]
+    assert algo.interpret(graph).value.tolist() == want
+    kernel = load_python(generate_source(algo.plan))                 # the source, no Numba
+    raw = kernel(*kernel_args(graph, bind(algo.plan.ir.params, {}, graph), algo.plan.uses_weights))
+    assert raw[0].tolist() == want
+    assert sum(want) == int(both(gj.triangle_count, G).value) == sum(nx.triangles(G).values()) // 3
+    with pytest.raises(gj.KindError, match="once"):
+        GraphHandle(gj.AlgorithmBuilder("bad")).triangles(once="yes")
 
 
 def test_triangles_refuse_directed_graphs():

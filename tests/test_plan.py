@@ -142,7 +142,7 @@ def test_arrays_allocated_follow_live_slots_not_values():
         allocated = len(arrays) - len(frontier)
         assert allocated == len(plan.slots), algo.name
         values = sum(1 for node in plan.ir.nodes if node.type.kind.value != "scalar")
-        assert allocated < values, algo.name
+        assert allocated < values or allocated == values == 1, algo.name   # one value: one array
 
 
 def test_index_dtype_is_part_of_the_plan_and_source():

@@ -1,4 +1,5 @@
-"""Triangles, local clustering and Jaccard similarity, from common neighbours per edge."""
+"""Triangles (each found once, from degree-ordered forward lists), local clustering and
+Jaccard similarity (from common neighbours per edge)."""
 
 from ..driver import EdgeWeights
 from .registry import register
@@ -33,7 +34,6 @@ def triangles(sG):
     >>> gj.triangles(nx.complete_graph(4))
     {0: 3, 1: 3, 2: 3, 3: 3}
     """
-    sG.require("undirected")
     return sG.triangles()
 
 
@@ -47,7 +47,6 @@ def triangle_count(sG):
     >>> int(gj.triangle_count(nx.complete_graph(5)))
     10
     """
-    sG.require("undirected")
     return sG.triangles(once=True).reduce("sum")
 
 

@@ -382,7 +382,9 @@ class GraphHandle:
     def triangles(self, once: bool = False) -> Value:
         """For every node of an undirected graph, the triangles through it (self loops
         ignored); ``once=True``: only those whose lowest node by degree (ties by id) it
-        is, so that every triangle counts once and the sum is the total."""
+        is, so that every triangle counts once and the sum is the total.  Runs on a
+        directed graph raise: its lists are not symmetric."""
+        self.require("undirected")
         return self.builder.add("triangles", hint="triangles", once=once)
 
     def geometric_triangles(self) -> Value:
