@@ -179,6 +179,26 @@ def scatter_min(e, node) -> None:
             w.line(f"{out}[{index}[j]] = np.minimum({out}[{index}[j]], {value})  # NaN wins")
 
 
+# Marker arrays are one byte per node, and zeroing one for each of the plan's chunks costs
+# more than a sparse graph's whole count: passes that mark share one per group of chunks.
+MARKED_PARTS = 16
+
+
+def marked_chunks(e, body, marks: str) -> None:
+    """A parallel loop over ``MARKED_PARTS`` groups of every ``MARKED_PARTS``-th node chunk
+    (spread, so the groups' work evens out) that runs ``body`` for every node i, with one
+    marker array per group made by ``marks``."""
+    w = e.w
+    w.line(f"for part in prange({MARKED_PARTS}):")
+    with w.indent():
+        w.line(f"{marks}  # one per group of chunks: no sharing")
+        w.line(f"for c in range(part, bounds.shape[0] - 1, {MARKED_PARTS}):")
+        with w.indent():
+            w.line("for i in range(np.uint64(bounds[c]), np.uint64(bounds[c + 1])):")
+            with w.indent():
+                body()
+
+
 def common_neighbors(e, node) -> None:
     """Every arc's common neighbours.  On an undirected graph each edge is counted once,
     at its higher-degree end, by scanning the other end's (shorter) list against marks
@@ -195,8 +215,7 @@ def common_neighbors(e, node) -> None:
             w.line("count_from_lower_ends(out_indptr, out_indices, np.int64(i), marks, "
                    f"{out})")
     w.line(f"# {e.plan.names[node.id]}: common neighbours of every arc")
-    e.chunked(per_node, setup="marks = np.zeros(0 if directed else n, np.bool_)  "
-                              "# one per chunk: no sharing")
+    marked_chunks(e, per_node, "marks = np.zeros(0 if directed else n, np.bool_)")
     w.line("if not directed:")
     with w.indent():
         e.chunked(lambda: w.line("copy_to_higher_ends(out_indptr, out_indices, "
@@ -228,8 +247,7 @@ def triangles(e, node) -> None:
     else:
         count = (f"triangles_through(out_indptr, out_indices, {rank}, {ptr}, {fwd}, "
                  "np.int64(i), mark)")
-    e.chunked(lambda: w.line(f"{out}[i] = {count}"),
-              setup="mark = np.zeros(n, np.uint8)  # by rank; one per chunk: no sharing")
+    marked_chunks(e, lambda: w.line(f"{out}[i] = {count}"), "mark = np.zeros(n, np.uint8)")
 
 
 def triangle_weights(e, node) -> None:
@@ -250,10 +268,10 @@ def reverse_arcs(e, node) -> None:
 
 
 def directed_triangle_weights(e, node) -> None:
-    """Every node's directed triangles, marking its neighbours in a per-chunk array."""
+    """Every node's directed triangles, marking its neighbours in an array per chunk group."""
     out, weights = e.slot(node.id), e.slot(node.inputs[0])
     e.w.line(f"# {e.plan.names[node.id]}: weighted directed triangles of every node")
-    e.chunked(lambda: e.w.line(f"weigh_directed_triangles(in_indptr, in_indices, out_indptr, "
-                               f"out_indices, {weights}, np.int64(i), mark, seen, {out})"),
-              setup="mark = np.zeros(n, np.float64); seen = np.zeros(n, np.bool_)  "
-                    "# one per chunk: no sharing")
+    marked_chunks(e, lambda: e.w.line(f"weigh_directed_triangles(in_indptr, in_indices, "
+                                      f"out_indptr, out_indices, {weights}, np.int64(i), "
+                                      f"mark, seen, {out})"),
+                  "mark = np.zeros(n, np.float64); seen = np.zeros(n, np.bool_)")
