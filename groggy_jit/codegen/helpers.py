@@ -144,19 +144,20 @@ def degree_ranks(indptr):
 def count_forward(indptr, indices, rank, u):
     """How many neighbours of u rank above it: the length of its forward list."""
     count = 0
+    own = rank[u]
     for k in range(indptr[u], indptr[u + 1]):
-        if rank[indices[k]] > rank[u]:
-            count += 1
+        count += rank[indices[k]] > own
     return count
 
 
 def fill_forward(indptr, indices, rank, u, forward_ptr, forward):
     """u's forward list, the ranks of its neighbours that rank above it, into
     ``forward`` from ``forward_ptr[rank[u]]``.  A self loop is not above its node."""
-    at = forward_ptr[rank[u]]
+    own = rank[u]
+    at = forward_ptr[own]
     for k in range(indptr[u], indptr[u + 1]):
         r = rank[indices[k]]
-        if r > rank[u]:
+        if r > own:
             forward[at] = r
             at += 1
 
