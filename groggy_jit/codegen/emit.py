@@ -194,13 +194,11 @@ class KernelEmitter:
             return
         self.w.line(f"{self.plan.names[value]} = {self.expression(node, self.name)}")
 
-    def chunked(self, body, setup: str | None = None) -> None:
+    def chunked(self, body) -> None:
         """A parallel loop over the node chunks that runs ``body`` for every node i."""
         w = self.w
         w.line(f"for c in prange({CHUNKS}):")
         with w.indent():
-            if setup:
-                w.line(setup)
             w.line("for i in range(np.uint64(bounds[c]), np.uint64(bounds[c + 1])):")
             with w.indent():
                 body()

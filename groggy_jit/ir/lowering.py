@@ -179,8 +179,9 @@ def scatter_min(e, node) -> None:
             w.line(f"{out}[{index}[j]] = np.minimum({out}[{index}[j]], {value})  # NaN wins")
 
 
-# Marker arrays are one byte per node, and zeroing one for each of the plan's chunks costs
-# more than a sparse graph's whole count: passes that mark share one per group of chunks.
+# A marker array has one entry per node: one per chunk (256) would allocate and zero 256n
+# bytes or more (hundreds of MB on a million-node graph), so passes that mark share one
+# per group of chunks; 16 groups still leave the threads work to balance.
 MARKED_PARTS = 16
 
 
