@@ -283,11 +283,15 @@ def weigh_directed_triangles(in_indptr, in_indices, out_indptr, out_indices, e, 
     out[i] = total
 
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
+# Called once per node of a loop whose nodes do little work (a grid's four neighbours):
+# inlined where they are called, as a call per node cost more than that work.
+INLINED_DECORATOR = '@njit(inline="always", no_cpython_wrapper=True, no_cfunc_wrapper=True)'
 
 HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends, degree_ranks, count_forward,
            fill_forward, triangles_through, triangles_from, weigh_triangles, in_position,
            read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles)
+INLINED = (count_forward, fill_forward, triangles_through, triangles_from)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
 
@@ -302,6 +306,6 @@ def helpers_source(code: str) -> str:
         name = todo.pop()
         needed.add(name)
         todo |= _calls(_SOURCES[name].split("\n", 1)[1]) - needed    # the body, not the def
-    return "\n\n".join(f"{DECORATOR}  # compiled into the kernel that calls it\n"
-                       + _SOURCES[f.__name__]
+    return "\n\n".join(f"{INLINED_DECORATOR if f in INLINED else DECORATOR}  "
+                       "# compiled into the kernel that calls it\n" + _SOURCES[f.__name__]
                        for f in HELPERS if f.__name__ in needed)
