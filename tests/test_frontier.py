@@ -29,9 +29,12 @@ SCHEDULES = ("auto", "push", "pull")
 
 # --- random frontier programs ------------------------------------------------------------
 
-def frontier_program(reduce: str, over: str, values: str, at: str, weighted: bool, start: int):
+def frontier_program(reduce: str, over: str, values: str, at: str, weighted: bool, start: int,
+                     bucket: bool = False):
     """A frontier loop: a masked pull, a test of its result that is false for the pull's
-    identity, and updates only where the new frontier holds."""
+    identity, and updates only where the new frontier holds. ``bucket``: the pull reads
+    only the frontier nodes near its lowest value (delta-stepping's shape), so reductions
+    over the frontier and a narrowed mask ride on the frontier's list."""
     valid = {"min": lambda p, sG: p < sG.N, "max": lambda p, sG: p >= 0,
              "argmin": lambda p, sG: p >= 0, "argmax": lambda p, sG: p >= 0,
              "count": lambda p, sG: p > 0, "sum": lambda p, sG: p > 0}
@@ -53,6 +56,15 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
                 reached = sG.pull(frontier, over=over, reduce="any", at=todo)
                 frontier = reached & (label < 0)
                 label = frontier.where(level, label)
+            elif bucket:
+                lowest = frontier.where(best, float("inf")).reduce("min")
+                count = frontier.where(1, 0).reduce("sum")
+                near = best < lowest + (count % 3 + 1)
+                candidate = sG.pull(best, over=over, reduce=reduce, weight="weight",
+                                    mask=frontier & near, at=todo)
+                improved = candidate < best
+                best = improved.where(candidate, best)
+                frontier = (frontier & ~near) | improved
             elif weighted:
                 candidate = sG.pull(best, over=over, reduce=reduce, weight="weight",
                                     mask=frontier, at=todo)
@@ -68,7 +80,7 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
                 frontier = (label < 0) & valid[reduce](p, sG)
                 label = frontier.where(p % 11 + level, label)
         return {"label": label, "best": best, "rounds": level}
-    name = f"frontier_{reduce}_{over}_{values}_{at}_{int(weighted)}_{start}"
+    name = f"frontier_{reduce}_{over}_{values}_{at}_{int(weighted)}_{start}_{int(bucket)}"
     return gj.algorithm(name)(program)
 
 
@@ -85,6 +97,7 @@ def programs():
     for over, at in itertools.product(["in", "out"], ["none", "unlabelled"]):
         out.append(frontier_program("min", over, "index", at, True, 1))
         out.append(frontier_program("sum", over, "share", at, False, 2))    # a sorted push
+        out.append(frontier_program("min", over, "index", at, True, 0, bucket=True))
     return out
 
 
@@ -215,8 +228,8 @@ def test_schedules_never_recompile_and_report_directions():
     assert gj.bfs.stats.compiles == compiles
     assert pushed.directions == [{"push": 40, "pull": 0}]
     assert pulled.directions == [{"push": 0, "pull": 40}]
-    # the first round pulls (and lists the frontier), then a path's frontier is one node
-    assert auto.directions == [{"push": 39, "pull": 1}]
+    # the loop lists its first frontier, then a path's frontier is one node every round
+    assert auto.directions == [{"push": 40, "pull": 0}]
     for a, b in [(pushed, pulled), (pushed, auto)]:
         np.testing.assert_array_equal(a.value["parent"], b.value["parent"])
 
@@ -229,6 +242,16 @@ def test_bad_schedule_names_the_choices():
 def test_plan_shows_frontier_loops():
     text = str(gj.bfs.plan)
     assert "frontier-driven by frontier" in text and "schedule auto|push|pull" in text
+
+
+def test_the_groups_before_a_bucketed_pull_ride_on_the_frontier_list():
+    """Reductions over the frontier run over its list, the narrowed mask is computed by
+    the push, so a round of delta-stepping costs its pending nodes, not n."""
+    for algo in [gj.sssp_delta, frontier_program("min", "in", "index", "none", True, 0, True)]:
+        text = str(gj.compile_to_batch(algo))
+        assert text.count("list: run over its list") == 1, text
+        assert text.count("list: not stored: the push computes these") == 1, text
+        assert "(the nodes of it in " in text, text
 
 
 def test_a_later_read_of_the_frontier_sees_this_rounds_value():

@@ -171,17 +171,14 @@ def sssp_delta(sG, source: NodeId = 0, delta: Positive = 32.0):
     pending = sG.nodes(unique=True) == source
     dist = pending.where(0.0, float("inf"))
     with sG.while_any(pending):
+        # each round relaxes the pending nodes of the lowest bucket once; the others wait
         lowest = pending.where(dist, float("inf")).reduce("min")
         bound = (lowest // delta + 1) * delta
-        active = pending & (dist < bound)
-        with sG.while_any(active):
-            # nodes below the lowest pending distance are settled: they read no arcs
-            candidate = sG.pull(dist, over="in", reduce="min", weight="weight", mask=active,
-                                at=dist >= lowest)
-            improved = candidate < dist
-            dist = improved.where(candidate, dist)
-            pending = (pending & ~active) | improved
-            # a pending node outside the bucket enters it only by improving, so the
-            # bucket's next round is its improved nodes (and a round touches only them)
-            active = improved & (dist < bound)
+        in_bucket = dist < bound
+        # nodes below the lowest pending distance are settled: they read no arcs
+        candidate = sG.pull(dist, over="in", reduce="min", weight="weight",
+                            mask=pending & in_bucket, at=dist >= lowest)
+        improved = candidate < dist
+        dist = improved.where(candidate, dist)
+        pending = (pending & ~in_bucket) | improved
     return dist

@@ -67,6 +67,7 @@ class KernelEmitter:
         self.arrays = set(plan.slot_of)
         self.w = _Writer()
         self.locals: set[str] = set()       # group members held in element locals
+        self.inlined: set[str] = set()      # values computed where they are read (a push)
         self.at = "i"                        # the element index: i (node) or k (in-arc)
         self.frontier_index = {pull: g for g, pull in enumerate(plan.frontiers)}
         self.loop_rows: dict[str, int] = {}
@@ -101,6 +102,8 @@ class KernelEmitter:
             return self.name(node.id)
         if node.id in self.locals:
             return self.plan.names[node.id]
+        if node.id in self.inlined:
+            return self.expression(node, self.element)
         if op_def(node.op).read_anywhere:          # no array read
             return self.value_at(node.id, self.at)
         return f"{self.slot(node.id)}[{self.at}]"
@@ -175,8 +178,11 @@ class KernelEmitter:
             if isinstance(step, LoopStep):
                 self.loop(step)
             elif isinstance(step, GroupStep):
-                frontier = self.plan.frontier_of(step)
-                if frontier is None:
+                frontier, side = self.plan.frontier_of(step), self.plan.side_of(step)
+                if side is not None:
+                    frontier_schedule.side_round(self, step, side,
+                                                 self.frontier_index[side.frontier.pull])
+                elif frontier is None:
                     self.group(step)
                 else:
                     frontier_schedule.round_(self, step, frontier,
@@ -410,6 +416,10 @@ class KernelEmitter:
         if self.is_node_index(value):
             return f"np.int64({position})"
         node = self.ir.node_map[self.resolve(value)]
+        if node.type.kind is Kind.SCALAR:
+            return self.name(node.id)
+        if node.id in self.inlined:
+            return self.expression(node, lambda v: self.value_at(v, position))
         if op_def(node.op).uniform:                # a fill: its scalar, no array read
             return self.expression(node, self.name)
         return f"{self.slot(value)}[np.uint64({position})]"

@@ -9,8 +9,7 @@ way.  The pull's reduction is order-free, or the push walks a sorted list
 (``Frontier.sorted_list``), so both give the same bits.
 
 The choice is GAP's rule generalised: push while the frontier and its arcs are a
-small share of the whole graph, ``(|F| + arcs(F)) * PUSH_ALPHA < n + m``, and pull
-the first round of a loop, which lists the frontier the loop starts from; the
+small share of the whole graph, ``(|F| + arcs(F)) * PUSH_ALPHA < n + m``; the
 kernel argument ``schedule`` forces one (see ``abi.SCHEDULES``).
 """
 
@@ -75,14 +74,16 @@ def setup(e, frontier, g: int) -> None:
 
 
 def enter_loop(e, frontier, g: int) -> None:
-    """At loop entry the frontier list is unknown (size -1): a forced push lists the
-    carried mask with one serial scan, otherwise the first round pulls and lists it."""
+    """At loop entry the frontier list is unknown (size -1): unless pull is forced, one
+    serial scan of the carried mask lists it (n bytes, cheaper than a first pull's
+    n + m arcs), so the first round chooses like any other; a forced pull lists it
+    as it goes."""
     w, v = e.w, names(g)
     mask = e.slot(frontier.mask)
     w.line(f"{v['size']} = -1")
     w.line(f"{v['arcs']} = 0")
     w.line(f"{v['chunked']} = False")
-    w.line(f"if schedule == {SCHEDULES['push']}:")
+    w.line(f"if schedule != {SCHEDULES['pull']}:")
     with w.indent():
         w.line(f"{v['size']} = 0")
         w.line("for j in range(n):")
@@ -96,8 +97,7 @@ def round_(e, step, frontier, g: int, row: int) -> None:
     """One round of the group: choose, then push from the list or pull over all nodes."""
     w, v = e.w, names(g)
     w.line("# frontier loop: push from the frontier list or pull into every node")
-    w.line(f"{v['pushed']} = schedule == {SCHEDULES['push']} or (schedule == {SCHEDULES['auto']} "
-           f"and {v['size']} >= 0 and ({v['size']} + {v['arcs']}) * {PUSH_ALPHA} < n + m)")
+    _choose(e, v)
     w.line(f"if {v['pushed']}:")
     with w.indent():
         w.line(f"loop_info[{row}, 2] += 1")
@@ -106,6 +106,59 @@ def round_(e, step, frontier, g: int, row: int) -> None:
     with w.indent():
         w.line(f"loop_info[{row}, 3] += 1")
         e.group(step, ListWriter(e, frontier, v))
+
+
+def _choose(e, v) -> None:
+    """Push or pull this round: the same answer at every group of the round, as the
+    list it looks at changes only in the frontier group."""
+    e.w.line(f"{v['pushed']} = schedule == {SCHEDULES['push']} or (schedule == {SCHEDULES['auto']} "
+             f"and {v['size']} >= 0 and ({v['size']} + {v['arcs']}) * {PUSH_ALPHA} < n + m)")
+
+
+def side_round(e, step, side, g: int) -> None:
+    """A group riding on a frontier's list (``plan.frontier.Side``): in a round that
+    pushes, its reductions run over the list, or its values are left to the push;
+    in a round that pulls it runs over every node."""
+    w, v = e.w, names(g)
+    _choose(e, v)
+    if side.role == "inline":
+        w.line(f"if not {v['pushed']}:")
+        with w.indent():
+            e.group(step)
+        return
+    w.line(f"if {v['pushed']}:")
+    with w.indent():
+        _compact(e, v)
+        e.locals = set(step.members)
+        reductions = [m for m in step.members if e.ir.node_map[m].type.kind is Kind.SCALAR]
+        for r in reductions:
+            w.line(f"acc_{e.plan.names[r]} = {e._identity(e.ir.node_map[r])}")
+        w.line(f"for t in range({v['size']}):")
+        with w.indent():
+            w.line(f"i = np.uint64({v['list']}[t])")
+            for m in step.members:
+                e.member(e.ir.node_map[m])
+        for r in reductions:
+            w.line(f"{e.plan.names[r]} = acc_{e.plan.names[r]}")
+        e.locals = set()
+    w.line("else:")
+    with w.indent():
+        e.group(step)
+
+
+def _compact(e, v) -> None:
+    """After a pull the list is one run of entries per chunk: make it one run."""
+    w = e.w
+    w.line(f"if {v['chunked']}:")
+    with w.indent():
+        w.line("push_at = 0")
+        w.line(f"for c in range({CHUNKS}):")
+        with w.indent():
+            w.line(f"for t in range({v['chunk_size']}[c]):")
+            with w.indent():
+                w.line(f"{v['list']}[push_at] = {v['list']}[bounds[c] + t]")
+                w.line("push_at += 1")
+        w.line(f"{v['chunked']} = False")
 
 
 class ListWriter:
@@ -153,15 +206,8 @@ def _push(e, step, frontier, v) -> None:
     best = getattr(red, "better", "")
     identity = literal(red.identity(x_dtype), pull.type.dtype)
     e.locals = set(step.members)
-    w.line(f"if {v['chunked']}:  # the last pull left one run of list entries per chunk")
-    with w.indent():
-        w.line("push_at = 0")
-        w.line(f"for c in range({CHUNKS}):")
-        with w.indent():
-            w.line(f"for t in range({v['chunk_size']}[c]):")
-            with w.indent():
-                w.line(f"{v['list']}[push_at] = {v['list']}[bounds[c] + t]")
-                w.line("push_at += 1")
+    _compact(e, v)
+    e.inlined = e.plan.inlined(frontier)
     w.line("push_reached = 0  # the frontier, then every node a push reaches, each once")
     w.line(f"for t in range({v['size']}):")
     with w.indent():
@@ -173,6 +219,10 @@ def _push(e, step, frontier, v) -> None:
     w.line(f"for t in range({v['size']}):")
     with w.indent():
         w.line(f"u = np.uint64({v['list']}[t])")
+        if frontier.source_filter is not None:
+            w.line(f"if not {e.value_at(frontier.source_filter, 'u')}:")
+            with w.indent():
+                w.line("continue")
         w.line(f"push_offered = {e.value_at(x, 'u')}")
         w.line(f"for k in range(np.uint64({indptr}[u]), np.uint64({indptr}[u + ONE])):")
         with w.indent():
@@ -210,6 +260,7 @@ def _push(e, step, frontier, v) -> None:
                 w.line(red.update_statement(f"{v['acc']}[i]", value))
     _touched_round(e, step, frontier, v, identity)
     e.locals = set()
+    e.inlined = set()
 
 
 def _touched_round(e, step, frontier, v, identity) -> None:

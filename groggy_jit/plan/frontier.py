@@ -12,6 +12,12 @@ of the group.  The pull's reduction must give the same bits in any order
 (``order_free``), or in ascending source order (``source_ordered``: a float sum), so
 push and pull agree exactly; for the latter the push walks a sorted frontier list, so
 every target gets its values in the order of its sorted, duplicate-free in-arcs.
+
+Groups of the same round before the frontier group may ride on its list (``Side``):
+a group of reductions that fold their identity outside the frontier (``min`` of
+``frontier.where(x, inf)``, counts, ``any``) runs over the list in a pushed round, and
+a group of elementwise values of the carries that only the frontier group reads is
+not stored in a pushed round at all: the push computes them where it reads them.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ class Frontier:
     values_are_mask: bool          # pull(frontier, reduce="any"): no separate mask input
     push_arcs: str                 # "out" or "in": the arcs a frontier node pushes along
     sorted_list: bool = False      # push from the list in ascending node order (float sums)
+    source_filter: str | None = None   # the pull's mask when it only narrows the carried
+                                       # one (frontier & x): list nodes it excludes push nothing
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,14 @@ def _dtype_range(dtype: DType) -> _Range:
     return _Range(0, 1)
 
 
+@dataclass(frozen=True)
+class Side:
+    """A group that rides on ``frontier``'s list in a pushed round: ``role`` is "list"
+    (its reductions run over the list) or "inline" (the push computes its values)."""
+    role: str
+    frontier: Frontier
+
+
 def frontiers(ir: IRGraph, steps) -> dict[int, Frontier]:
     """``id(group step) -> Frontier`` for every frontier group of a plan's steps, in order."""
     found: dict[int, Frontier] = {}
@@ -87,6 +103,65 @@ def frontiers(ir: IRGraph, steps) -> dict[int, Frontier]:
                     found[id(step)] = frontier
     visit(steps, None)
     return found
+
+
+def side_groups(ir: IRGraph, steps, found: dict[int, Frontier]) -> dict[int, Side]:
+    """``id(group step) -> Side`` for the groups that ride on a frontier group's list."""
+    sides: dict[int, Side] = {}
+    users = ir.users()
+
+    def visit(steps):
+        for k, step in enumerate(steps):
+            if isinstance(step, LoopStep):
+                visit(step.body)
+            elif id(step) in found:
+                frontier = found[id(step)]
+                carries = {c.id for c, _ in ir.carries(frontier.loop)}
+                for before in steps[:k]:
+                    if isinstance(before, GroupStep) and id(before) not in found:
+                        role = _side_role(ir, before, step, frontier, carries, users)
+                        if role is not None:
+                            sides[id(before)] = Side(role, frontier)
+    visit(steps)
+    return sides
+
+
+def _side_role(ir, step: GroupStep, target: GroupStep, frontier: Frontier, carries,
+               users) -> str | None:
+    if step.domain != "node" or step.assigns:
+        return None
+    members = [ir.node_map[m] for m in step.members]
+    if any(not (op_def(m.op).elementwise or m.op == "reduce") or op_def(m.op).gathered(m)
+           or op_def(m.op).lower_member is not None and m.op != "reduce" for m in members):
+        return None
+    inside = set(step.members)
+    nodes = [m for m in members if m.type.kind is Kind.NODE]
+    reductions = [m for m in members if m.op == "reduce"]
+    if reductions:
+        # every value stays in the group; outside the frontier each reduction folds its
+        # identity, in any order (the list is in no particular order)
+        if any(u not in inside for m in nodes for u in users[m.id]):
+            return None
+        abstract = _untouched_values(ir, members, None, frontier.mask)
+        for r in reductions:
+            red = reduction(r.attr("reduce"))
+            dtype = ir.node_map[r.inputs[0]].type.dtype
+            if (red.needs_count or not red.order_free(dtype)
+                    or abstract.get(r.inputs[0]) != (CONST, red.identity(dtype))):
+                return None
+        return "list"
+    # values recomputed where the push reads them: from the loop's carries (which only
+    # the frontier group changes), scalars and each other, read by nothing else
+    readers = inside | set(target.members)
+    for m in nodes:
+        if op_def(m.op).read_anywhere or any(u not in readers for u in users[m.id]):
+            return None
+        for i in m.inputs:
+            source = ir.node_map[i]
+            if not (i in inside or i in carries or source.type.kind is Kind.SCALAR
+                    or op_def(source.op).read_anywhere):
+                return None
+    return "inline"
 
 
 def _updated(frontier: Frontier) -> list[str]:
@@ -132,8 +207,11 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     if values_are_mask and (pull.attr("reduce") != "any" or x_type.dtype is not DType.BOOL):
         return None
     carries = {c.id: nxt.id for c, nxt in ir.carries(loop.id)}
-    if ir.node_map[mask].op != "carry" or mask not in carries:
-        return None
+    source_filter = None
+    if mask not in carries:
+        source_filter, mask = mask, _narrowed_carry(ir, mask, carries)
+        if mask is None:
+            return None
     mask_next = carries[mask]
     inside = set(step.members)
     if mask_next not in inside:
@@ -160,7 +238,30 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
             if abstract.get(m.inputs[0]) != (CONST, identity):
                 return None
     return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
-                    PUSH_ARCS[pull.attr("over")], sorted_list)
+                    PUSH_ARCS[pull.attr("over")], sorted_list, source_filter)
+
+
+def _narrowed_carry(ir, mask: str, carries) -> str | None:
+    """The carried bool mask outside which ``mask`` (an elementwise value of this round)
+    is provably false, e.g. ``frontier & (dist < bound)``; None when there is none."""
+    cone, seen = [], set()
+
+    def visit(i):
+        node = ir.node_map[i]
+        if i in seen or i in carries or not op_def(node.op).elementwise:
+            return
+        seen.add(i)
+        for j in node.inputs:
+            visit(j)
+        cone.append(node)
+    visit(mask)
+    if not cone or cone[-1].id != mask:
+        return None
+    for carry in carries:
+        if ir.node_map[carry].type.dtype is DType.BOOL and ir.node_map[carry].type.kind is Kind.NODE:
+            if _untouched_values(ir, cone, None, carry).get(mask) == (CONST, False):
+                return carry
+    return None
 
 
 def _read_later(node, inside, loop, users) -> bool:
@@ -169,7 +270,8 @@ def _read_later(node, inside, loop, users) -> bool:
 
 
 def _untouched_values(ir, members, pull, mask) -> dict:
-    """Each member's abstract value at a node neither reached by the pull nor in the mask."""
+    """Each member's abstract value at a node neither reached by the pull (None: a group
+    without one) nor in the mask."""
     env: dict = {}
 
     def value(i):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 from ..ir.types import Kind
-from .frontier import Frontier, frontiers
+from .frontier import Frontier, Side, frontiers, side_groups
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
@@ -75,6 +75,27 @@ class ExecutionPlan:
     def frontier_of(self, step: GroupStep) -> Frontier | None:
         return next((self.frontiers[m] for m in step.members if m in self.frontiers), None)
 
+    def side_of(self, step: GroupStep) -> Side | None:
+        """How the group rides on a frontier group's list in a pushed round, if it does."""
+        sides = self.__dict__.get("_sides")
+        if sides is None:
+            found = {id(s): f for s in self._groups(self.steps)
+                     if (f := self.frontier_of(s)) is not None}
+            sides = self.__dict__["_sides"] = side_groups(self.ir, self.steps, found)
+        return sides.get(id(step))
+
+    def inlined(self, frontier: Frontier) -> set[str]:
+        """The values a push from ``frontier``'s list computes where it reads them."""
+        return {m for s in self._groups(self.steps) if (side := self.side_of(s)) is not None
+                and side.frontier == frontier and side.role == "inline" for m in s.members}
+
+    def _groups(self, steps):
+        for s in steps:
+            if isinstance(s, LoopStep):
+                yield from self._groups(s.body)
+            elif isinstance(s, GroupStep):
+                yield s
+
     def loop_steps(self) -> list[LoopStep]:
         out = []
 
@@ -124,8 +145,16 @@ class ExecutionPlan:
                     if frontier is not None:
                         lines.append(f"{pad}  frontier-driven by {self.names[frontier.mask]}: "
                                      f"push along {frontier.push_arcs}-arcs from its "
-                                     f"{'sorted ' if frontier.sorted_list else ''}list, "
+                                     f"{'sorted ' if frontier.sorted_list else ''}list"
+                                     + (f" (the nodes of it in {self.names[frontier.source_filter]})"
+                                        if frontier.source_filter else "") + ", "
                                      "or pull into every node; schedule auto|push|pull")
+                    side = self.side_of(s)
+                    if side is not None:
+                        how = ("run over its list" if side.role == "list"
+                               else "not stored: the push computes these where it reads them")
+                        lines.append(f"{pad}  in a round that pushes from "
+                                     f"{self.names[side.frontier.mask]}'s list: {how}")
                 elif isinstance(s, ScalarStep) and not op_def(self.ir.node_map[s.node].op).leaf:
                     lines.append(f"{pad}scalar {self.names[s.node]} = {self.ir.node_map[s.node].op}")
 
