@@ -6,7 +6,9 @@ thread (a small round wakes no threads): each frontier node offers its value alo
 its arcs into a per-target accumulator, then only the nodes reached and the
 frontier run the rest of the group, and the new frontier list is collected on the
 way.  The pull's reduction is order-free, or the push walks a sorted list
-(``Frontier.sorted_list``), so both give the same bits.
+(``Frontier.sorted_list``), so both give the same bits.  The groups of the round
+that ride on the list (``plan.frontier.Side``) take the same choice: in a pushed
+round they run over the list, or not at all.
 
 The choice is GAP's rule generalised: push while the frontier and its arcs are a
 small share of the whole graph, ``(|F| + arcs(F)) * PUSH_ALPHA < n + m``; the

@@ -30,7 +30,7 @@ from ..ir.graph import IRGraph, Node
 from ..ir.monoids import pull_reduction, reduction
 from ..ir.ops import CARRY, CONST, evaluate_elementwise, op_def, pull_operands
 from ..ir.types import DType, Kind
-from .steps import GroupStep, LoopStep
+from .steps import GroupStep, LoopStep, ScalarStep
 
 # push scans the arcs the opposite way to the pull
 PUSH_ARCS = {"in": "out", "out": "in"}
@@ -117,8 +117,14 @@ def side_groups(ir: IRGraph, steps, found: dict[int, Frontier]) -> dict[int, Sid
             elif id(step) in found:
                 frontier = found[id(step)]
                 carries = {c.id for c, _ in ir.carries(frontier.loop)}
-                for before in steps[:k]:
-                    if isinstance(before, GroupStep) and id(before) not in found:
+                # back from the frontier group while nothing writes a carry: a group
+                # left to the push must read the carries the round started with
+                for before in reversed(steps[:k]):
+                    if not isinstance(before, (GroupStep, ScalarStep)) or id(before) in found:
+                        break
+                    if isinstance(before, GroupStep):
+                        if before.assigns:
+                            break
                         role = _side_role(ir, before, step, frontier, carries, users)
                         if role is not None:
                             sides[id(before)] = Side(role, frontier)
@@ -128,7 +134,7 @@ def side_groups(ir: IRGraph, steps, found: dict[int, Frontier]) -> dict[int, Sid
 
 def _side_role(ir, step: GroupStep, target: GroupStep, frontier: Frontier, carries,
                users) -> str | None:
-    if step.domain != "node" or step.assigns:
+    if step.domain != "node":
         return None
     members = [ir.node_map[m] for m in step.members]
     if any(not (op_def(m.op).elementwise or m.op == "reduce") or op_def(m.op).gathered(m)
