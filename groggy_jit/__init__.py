@@ -11,7 +11,7 @@ from .errors import (CacheError, CompileError, ConvergenceError, CycleError, Gra
                      ThreadingError, TraceError, UsageError)
 from .graph import Graph, as_graph, read_edgelist, read_graph, read_matrix_market
 from .ir.graph import IRGraph
-from .dsl.trace import NodeId, NodeValues
+from .dsl.trace import NodeId, NodePairs, NodeValues
 from .ir.domains import (Domain, NodeSubset, NodeWeights, NonNegative, NonNegativeInt, Positive,
                          PositiveInt, Probability)
 from .plan.estimate import estimate_performance
@@ -26,10 +26,11 @@ from .algorithms import (betweenness_centrality, betweenness_centrality_weighted
                          label_propagation, label_propagation_semi_synchronous,
                          out_degree_centrality,
                          pagerank, personalized_pagerank, sssp, sssp_delta, triangles,
-                         triangle_count, clustering, clustering_directed, jaccard)
+                         triangle_count, clustering, clustering_directed, jaccard,
+                         link_prediction)
 
 __all__ = [
-    "__version__", "algorithm", "NodeId", "NodeValues", "Domain", "Probability", "Positive",
+    "__version__", "algorithm", "NodeId", "NodePairs", "NodeValues", "Domain", "Probability", "Positive",
     "NonNegative", "PositiveInt", "NonNegativeInt", "NodeWeights", "NodeSubset",
     "AlgorithmBuilder", "Algorithm", "Result", "Graph", "as_graph",
     "read_edgelist", "read_matrix_market", "read_graph", "IRGraph", "ExecutionPlan",
@@ -38,7 +39,7 @@ __all__ = [
     "pagerank", "personalized_pagerank", "degree_centrality", "in_degree_centrality",
     "out_degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
-    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "clustering_directed", "jaccard",
+    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "clustering_directed", "jaccard", "link_prediction",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",

@@ -6,6 +6,7 @@ from .centrality import (betweenness_centrality, betweenness_centrality_weighted
 from .community import label_propagation, label_propagation_semi_synchronous
 from .components import connected_components, connected_components_fastsv
 from .cores import core_number
+from .link_prediction import link_prediction
 from .pagerank import pagerank, personalized_pagerank
 from .registry import REGISTRY
 from .traversal import bfs, bfs_depth, sssp, sssp_delta
@@ -15,4 +16,4 @@ __all__ = ["pagerank", "personalized_pagerank", "degree_centrality", "in_degree_
            "out_degree_centrality", "hits", "katz_centrality",
            "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
            "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count",
-           "clustering", "clustering_directed", "jaccard", "REGISTRY"]
+           "clustering", "clustering_directed", "jaccard", "link_prediction", "REGISTRY"]

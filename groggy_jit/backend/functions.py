@@ -37,6 +37,8 @@ ALGORITHMS = {
                      "node_connected_component", "weakly_connected_components",
                      "number_weakly_connected_components", "is_weakly_connected"],
                     "connected_components_fastsv"),
+    **dict.fromkeys(["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
+                     "preferential_attachment"], "link_prediction"),
 }
 
 
@@ -70,9 +72,10 @@ def _weight_keyword(G: BackendGraph, weight, parallel) -> str | None:
 
 
 def _run(function: str, algorithm: str, G: BackendGraph, weight=None, reverse=False,
-         **params):
+         counted=True, **params):
     """Run the catalogue ``algorithm`` for the networkx ``function`` (on G with its arcs
-    turned around: ``reverse``); its Result."""
+    turned around: ``reverse``); its Result.  ``counted=False``: one of several runs of a
+    call that counts itself."""
     algo = REGISTRY[algorithm]
     rule = algo.weights
     if rule.parallel is None and G.multigraph:
@@ -86,7 +89,8 @@ def _run(function: str, algorithm: str, G: BackendGraph, weight=None, reverse=Fa
         _refuse_negative(graph)
     # networkx's own exception for a loop that did not converge is raised by the caller
     result = algo.run(graph, on_nonconvergence="ignore", **params)
-    DISPATCHED[function] += 1
+    if counted:
+        DISPATCHED[function] += 1
     return result
 
 

@@ -1,26 +1,25 @@
-"""networkx's link prediction scores, for many node pairs at once.
+"""networkx's link prediction scores, from the compiled ``link_prediction`` algorithm.
 
-Every pair's neighbourhoods are intersected together: the pairs' rows of the
-adjacency matrix are multiplied elementwise, a batch of pairs at a time, so the
-generator networkx returns stays lazy and a call never loops over pairs in Python.
+The pairs are scored a batch at a time, each batch one kernel run over its pairs, so the
+generator networkx returns stays lazy and a call never scores pairs in Python.
 """
 
 from __future__ import annotations
 
+import math
 from itertools import islice
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
-from .functions import DISPATCHED, nx_degree
+from .functions import DISPATCHED, _run
 from .graph import BackendGraph
 
 __all__ = ["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
            "preferential_attachment"]
 
-# pairs scored together: bounds the memory of a batch's rows
-_BATCH = 1 << 14
+# pairs scored by one kernel run: bounds a batch's memory
+_BATCH = 1 << 16
 
 
 def _non_edges(G: BackendGraph):
@@ -54,76 +53,50 @@ def _pairs(G: BackendGraph, ebunch):
 
 
 def _scored(function: str, G: BackendGraph, ebunch, score):
-    """``(u, v, score)`` for every pair.  ``score(u, v, common, shared)`` gets a batch's
-    node indices, its common neighbours as a (pair, node) 0/1 matrix, and how many
-    neighbours each pair shares counting u and v themselves."""
+    """``(u, v, score)`` for every pair; ``score(scores, ends)`` makes a batch's networkx
+    values from the algorithm's outputs and the pairs' node indices."""
     pairs = iter(_pairs(G, ebunch))
-    adjacency = _adjacency(G)
     positions = G.positions
     DISPATCHED[function] += 1
 
     def batches():
         while batch := list(islice(pairs, _BATCH)):
-            u = np.fromiter((positions[a] for a, _ in batch), np.int64, len(batch))
-            v = np.fromiter((positions[b] for _, b in batch), np.int64, len(batch))
-            common = adjacency[u].multiply(adjacency[v]).tocoo()
-            shared = np.bincount(common.row, minlength=len(batch))
-            # N(u) ∩ N(v) without u and v themselves, as networkx.common_neighbors
-            keep = (common.col != u[common.row]) & (common.col != v[common.row])
-            common = sp.csr_matrix((common.data[keep], (common.row[keep], common.col[keep])),
-                                   shape=common.shape)
-            yield from ((a, b, p) for (a, b), p in zip(batch, score(u, v, common, shared)))
+            ends = np.fromiter((positions[w] for pair in batch for w in pair), np.int64,
+                               2 * len(batch)).reshape(-1, 2)
+            scores = _run(function, "link_prediction", G, counted=False, pairs=ends).value
+            yield from ((a, b, p) for (a, b), p in zip(batch, score(scores, ends)))
     return batches()
 
 
-def _adjacency(G: BackendGraph) -> sp.csr_matrix:
-    """The 0/1 adjacency matrix, a self loop on the diagonal."""
-    graph = G.lightest
-    n = graph.num_nodes
-    return sp.csr_matrix((np.ones(len(graph.out_indices)), graph.out_indices, graph.out_indptr),
-                         shape=(n, n))
-
-
-def _sums(common: sp.csr_matrix, per_node: np.ndarray) -> list:
-    """Per pair, the sum of ``per_node`` over its common neighbours; 0 (an int, as
-    networkx's empty ``sum``) for a pair without any."""
-    totals = (common @ per_node).tolist()
-    counts = np.diff(common.indptr).tolist()
-    return [total if count else 0 for total, count in zip(totals, counts)]
+def _sums(values: np.ndarray):
+    """A sum over common neighbours as networkx's ``sum``: the int 0 without any (every
+    term is positive)."""
+    return (0 if total == 0 else total for total in values.tolist())
 
 
 def jaccard_coefficient(G, ebunch=None):
-    neighbours = np.diff(G.lightest.out_indptr)
+    isolated = np.diff(G.lightest.out_indptr) == 0
 
-    def score(u, v, common, shared):
-        # |N(u) ∪ N(v)| counts u and v where they are neighbours, as networkx does
-        union = neighbours[u] + neighbours[v] - shared
-        return [0 if size == 0 else c / size
-                for c, size in zip(np.diff(common.indptr).tolist(), union.tolist())]
+    def score(scores, ends):
+        empty = (isolated[ends[:, 0]] & isolated[ends[:, 1]]).tolist()   # networkx's int 0
+        return (0 if none else value for value, none in zip(scores["jaccard"].tolist(), empty))
     return _scored("jaccard_coefficient", G, ebunch, score)
 
 
 def resource_allocation_index(G, ebunch=None):
-    with np.errstate(divide="ignore"):                # isolated nodes: never a common neighbour
-        inverse = 1 / nx_degree(G.lightest).astype(np.float64)
     return _scored("resource_allocation_index", G, ebunch,
-                   lambda u, v, common, shared: _sums(common, inverse))
+                   lambda scores, ends: _sums(scores["resource_allocation"]))
 
 
 def adamic_adar_index(G, ebunch=None):
-    degree = nx_degree(G.lightest)
-    with np.errstate(divide="ignore"):
-        inverse_log = 1 / np.log(degree.astype(np.float64))
-
-    def score(u, v, common, shared):
-        if np.any(degree[common.indices] == 1):       # log(1) = 0, as networkx divides by it
-            raise ZeroDivisionError("float division by zero")
-        return _sums(common, inverse_log)
+    def score(scores, ends):
+        for value in _sums(scores["adamic_adar"]):
+            if value == math.inf:                  # a common neighbour of degree 1: log(1) = 0
+                raise ZeroDivisionError("float division by zero")
+            yield value
     return _scored("adamic_adar_index", G, ebunch, score)
 
 
 def preferential_attachment(G, ebunch=None):
-    degree = nx_degree(G.lightest)
     return _scored("preferential_attachment", G, ebunch,
-                   lambda u, v, common, shared: (degree[u] * degree[v]).tolist())
-
+                   lambda scores, ends: scores["preferential_attachment"].tolist())

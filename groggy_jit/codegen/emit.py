@@ -68,7 +68,7 @@ class KernelEmitter:
         self.w = _Writer()
         self.locals: set[str] = set()       # group members held in element locals
         self.inlined: set[str] = set()      # values computed where they are read (a push)
-        self.at = "i"                        # the element index: i (node) or k (in-arc)
+        self.at = "i"                        # the element index: i (node), k (in-arc), p (pair)
         self.frontier_index = {pull: g for g, pull in enumerate(plan.frontiers)}
         self.loop_rows: dict[str, int] = {}
 
@@ -157,9 +157,12 @@ class KernelEmitter:
             with w.indent():
                 w.line("v += 1")
             w.line("bounds[c] = v")
+        pair_lists = [n for n in self.ir.nodes if n.op == "pair_param"]
+        for pairs in pair_lists:                    # at most one (IRGraph.add_param)
+            w.line(f"npairs = np.int64({plan.names[pairs.id]}.shape[0])")
         for slot in plan.slots:
             held = ", ".join(plan.names[v] for v in slot.values)
-            size = "m" if slot.type.kind is Kind.EDGE else "n"
+            size = {Kind.EDGE: "m", Kind.PAIR: "npairs"}.get(slot.type.kind, "n")
             w.line(f"s{slot.index} = np.empty({size}, {NUMPY_DTYPE[slot.type.dtype]})  # {held}")
         for node in self.ir.nodes:
             if op_def(node.op).lower_setup:
@@ -273,15 +276,21 @@ class KernelEmitter:
         reductions = [m for m in step.members if ir.node_map[m].type.kind is Kind.SCALAR]
         for r in reductions:
             w.line(f"partial_{names[r]} = np.empty({CHUNKS}, {NUMPY_DTYPE[ir.node_map[r].type.dtype]})")
+        pairs = step.domain == "pair"
         w.line(f"for c in prange({CHUNKS}):")
         with w.indent():
-            w.line("lo = bounds[c]")
-            w.line("hi = bounds[c + 1]")
+            if pairs:                         # equal shares of the pairs
+                w.line(f"lo = npairs * c // {CHUNKS}")
+                w.line(f"hi = npairs * (c + 1) // {CHUNKS}")
+            else:
+                w.line("lo = bounds[c]")
+                w.line("hi = bounds[c + 1]")
             for r in reductions:
                 w.line(f"acc_{names[r]} = {self._identity(ir.node_map[r])}")
             if hooks:
                 hooks.chunk_start()
-            w.line("for i in range(np.uint64(lo), np.uint64(hi)):")
+            self.at = "p" if pairs else "i"
+            w.line(f"for {self.at} in range(np.uint64(lo), np.uint64(hi)):")
             with w.indent():
                 if step.domain == "edge":
                     self.edge_body(step)
@@ -291,6 +300,7 @@ class KernelEmitter:
                     self.assigns(step.assigns)
                 if hooks:
                     hooks.node()
+            self.at = "i"
             for r in reductions:
                 w.line(f"partial_{names[r]}[c] = acc_{names[r]}")
             if hooks:
@@ -371,7 +381,8 @@ class KernelEmitter:
         with w.indent():
             w.line(red.combine_statement(name, f"partial_{name}[c]"))
         if red.needs_count:
-            count = "m" if self.ir.node_map[node.inputs[0]].type.kind is Kind.EDGE else "n"
+            count = {Kind.EDGE: "m", Kind.PAIR: "npairs"}.get(
+                self.ir.node_map[node.inputs[0]].type.kind, "n")
             w.line(f"{name} = np.divide({name}, {count})")
 
     # --- neighbour pulls -------------------------------------------------------------------
@@ -425,12 +436,20 @@ class KernelEmitter:
         return f"{self.slot(value)}[np.uint64({position})]"
 
 
+def _parameter_type(param) -> str:
+    """A parameter's type in the signature: a per-node array, a (k, 2) pair list, a scalar."""
+    if param.pairs:
+        return 'types.Array(types.int64, 2, "C", readonly=True)'
+    if param.per_node:
+        return f'types.Array({NUMBA_TYPE[param.dtype]}, 1, "C", readonly=True)'
+    return NUMBA_TYPE[param.dtype]
+
+
 def generate_source(plan: ExecutionPlan) -> KernelSource:
     """The kernel source for a plan; identical plans give identical text."""
     index = f'types.Array(types.{plan.index_dtype}, 1, "C", readonly=True)'
     params = {p.name: p for p in plan.params}
-    param_types = [f'types.Array({NUMBA_TYPE[p.dtype]}, 1, "C", readonly=True)' if p.per_node
-                   else NUMBA_TYPE[p.dtype] for p in (params[name] for name in parameter_order(params))]
+    param_types = [_parameter_type(params[name]) for name in parameter_order(params)]
     signature = ", ".join([*GRAPH_ARGUMENTS.values(), *RUN_ARGUMENTS.values(), *param_types])
     header = "\n".join([
         f"# groggy-jit kernel for plan {plan.plan_hash}",

@@ -98,6 +98,11 @@ class IRBuilder:
         node = self.ir.add_param(name, DType.I64, default, node=True)
         return Value(self, node.id)
 
+    def pairs_param(self, name: str) -> Value:
+        """A list of node pairs given at run time (no default); its ends are pair maps."""
+        node = self.ir.add_param(name, DType.I64, None, pairs=True)
+        return Value(self, node.id)
+
     def node_values_param(self, name: str, default: Any, domain: str = "") -> Value:
         """A parameter with one value per node (a node map given at run time).
 
@@ -386,6 +391,20 @@ class GraphHandle:
         directed graph raise: its lists are not symmetric."""
         self.require("undirected")
         return self.builder.add("triangles", hint="triangles", once=once)
+
+    def pair_ends(self, pairs) -> tuple[Value, Value]:
+        """The node indices (u, v) at the two ends of every pair of a pair-list parameter."""
+        return (self.builder.add("pair_end", (pairs,), hint="u", end=0),
+                self.builder.add("pair_end", (pairs,), hint="v", end=1))
+
+    def pair_common(self, u, v, x=1, ends: str = "excluded") -> Value:
+        """For every pair (u, v), the sum of node map ``x`` over the common neighbours of u
+        and v (``x=1``: how many); ``ends="excluded"`` leaves out u and v themselves, as
+        ``networkx.common_neighbors``, ``"included"`` counts them where they are common."""
+        values = self.builder.lift(x)
+        if values.kind is Kind.SCALAR:
+            values = self.builder.init_nodes(values)
+        return self.builder.add("pair_common", (u, v, values), hint="common", ends=ends)
 
     def geometric_triangles(self) -> Value:
         """For every arc j -> i of an undirected graph, Σ cbrt(ŵ_ij ŵ_jx ŵ_xi) over its

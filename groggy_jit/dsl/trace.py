@@ -31,6 +31,16 @@ class NodeValues:
     """
 
 
+class NodePairs:
+    """Annotation for a list of node pairs: ``def f(sG, pairs: NodePairs = None)``.
+
+    At run time pass an integer array of shape (k, 2) of node indices, or a
+    sequence of (u, v) pairs of nodes (labels for networkx input); results are
+    pair maps, one value per pair in the given order. There is no default: a
+    call must pass the pairs. Changing the pairs never recompiles.
+    """
+
+
 _ANNOTATED = {float: "f64", int: "i64", bool: "bool", "float": "f64", "int": "i64",
               "bool": "bool", NodeId: "i64", "NodeId": "i64"}
 
@@ -83,6 +93,8 @@ def trace(fn: Callable, name: str, unit_weights: bool = False) -> IRGraph | None
             kwargs[p.name] = builder.node_values_param(p.name, typed, domain.name)
         elif p.annotation in (NodeId, "NodeId"):
             kwargs[p.name] = builder.node_param(p.name, default)
+        elif p.annotation in (NodePairs, "NodePairs"):
+            kwargs[p.name] = builder.pairs_param(p.name)
         elif p.annotation in (NodeValues, "NodeValues"):
             kwargs[p.name] = builder.node_values_param(p.name, default)
         else:

@@ -49,6 +49,7 @@ class Param:
     node: bool = False          # a node id: checked against the graph, labels accepted
     per_node: bool = False      # one value per node: an array given at run time
     domain: str = ""            # name of its Domain (ir.domains), checked when binding
+    pairs: bool = False         # a list of node pairs: a (k, 2) index array given at run time
 
 # Checks an algorithm asks the executor to make on every graph before running.
 REQUIREMENTS = ("nonnegative_weights", "undirected", "directed")
@@ -148,11 +149,13 @@ class IRGraph:
             raise KindError(f"{op}: {e}") from None
 
     def add_param(self, name: str, dtype: DType, default: Any, node: bool = False,
-                  per_node: bool = False, domain: str = "") -> Node:
+                  per_node: bool = False, domain: str = "", pairs: bool = False) -> Node:
         if name in self.params:
             raise IRError(f"parameter {name!r} declared twice")
-        self.params[name] = Param(name, dtype, default, node, per_node, domain)
-        op = "node_param" if per_node else "param"
+        if pairs and any(p.pairs for p in self.params.values()):
+            raise IRError(f"parameter {name!r}: an algorithm takes at most one pair list")
+        self.params[name] = Param(name, dtype, default, node, per_node, domain, pairs)
+        op = "pair_param" if pairs else "node_param" if per_node else "param"
         return self.add(op, name=name, dtype=dtype.value, hint=name)
 
     def set_output(self, name: str, node_id: str) -> None:
@@ -340,7 +343,7 @@ class IRGraph:
         """sha256 of the IR's structure: no names, ids, hints or parameter defaults."""
         text = "\n".join(self.pretty(with_hints=False).splitlines()[1:])
         params = ",".join(f"{p.name}:{p.dtype.value}{':node' if p.node else ''}"
-                          f"{':per_node' if p.per_node else ''}"
+                          f"{':per_node' if p.per_node else ''}{':pairs' if p.pairs else ''}"
                           for p in sorted(self.params.values(), key=lambda p: p.name))
         params += "|" + ",".join(sorted(self.requirements))
         return hashlib.sha256((params + "\n" + text).encode()).hexdigest()

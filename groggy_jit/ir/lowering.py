@@ -276,3 +276,42 @@ def directed_triangle_weights(e, node) -> None:
                                       f"out_indptr, out_indices, {weights}, np.int64(i), "
                                       f"mark, seen, {out})"),
                   "mark = np.zeros(n, np.float64); seen = np.zeros(n, np.bool_)")
+
+
+# --- pair maps ---------------------------------------------------------------------------
+
+def pair_common(e, node) -> None:
+    """A merge of the pair's two sorted neighbour lists, adding x at every common node."""
+    w, name = e.w, e.plan.names[node.id]
+    u, v, x = node.inputs
+    a, a_end, b, b_end = (f"{part}_{name}" for part in ("a", "a_end", "b", "b_end"))
+    w.line(f"u_{name} = {e.element(u)}")
+    w.line(f"v_{name} = {e.element(v)}")
+    w.line(f"{name} = {literal(0, node.type.dtype)}")
+    w.line(f"{a} = out_indptr[u_{name}]")
+    w.line(f"{a_end} = out_indptr[u_{name} + 1]")
+    w.line(f"{b} = out_indptr[v_{name}]")
+    w.line(f"{b_end} = out_indptr[v_{name} + 1]")
+    w.line(f"while {a} < {a_end} and {b} < {b_end}:")
+    with w.indent():
+        w.line(f"left_{name} = out_indices[{a}]")
+        w.line(f"right_{name} = out_indices[{b}]")
+        w.line(f"if left_{name} < right_{name}:")
+        with w.indent():
+            w.line(f"{a} += 1")
+        w.line(f"elif right_{name} < left_{name}:")
+        with w.indent():
+            w.line(f"{b} += 1")
+        w.line("else:")
+        with w.indent():
+            term = e.value_at(x, f"left_{name}")
+            if e.ir.node_map[x].type.dtype is DType.BOOL:
+                term = f"np.int64({term})"
+            if node.attr("ends") == "included":
+                w.line(f"{name} += {term}")
+            else:
+                w.line(f"if left_{name} != u_{name} and left_{name} != v_{name}:")
+                with w.indent():
+                    w.line(f"{name} += {term}")
+            w.line(f"{a} += 1")
+            w.line(f"{b} += 1")

@@ -26,7 +26,7 @@ F64, I64, BOOL = DType.F64, DType.I64, DType.BOOL
 CONST = "const"          # the op of a literal value (constant folding makes them)
 
 # Storage kinds: ops that name storage rather than compute a value.
-ARGUMENT = "argument"    # a kernel argument (param, node_param)
+ARGUMENT = "argument"    # a kernel argument (param, node_param, pair_param)
 CARRY = "carry"          # a loop-carried value inside the loop body
 RESULT = "result"        # a carried value's final value, after its loop
 
@@ -51,7 +51,7 @@ class OpDef:
     generator; ``cost(model, node, row)`` adds its bytes and operations to a row of
     ``estimate_performance``."""
     name: str
-    category: str   # elementwise | source | graph | edge | pull | reduce | loop | scatter | neighbourhood
+    category: str   # elementwise | source | graph | edge | pull | reduce | loop | scatter | neighbourhood | pair
     arity: int                         # number of inputs, -1 when variable
     infer: Callable[[tuple[Type, ...], dict], Type]
     evaluate: Callable | None = None
@@ -394,12 +394,15 @@ _register(OpDef("pull", "pull", -1, _pull_infer, _pull_evaluate,
 
 def _gather_infer(ts, attrs):
     x, index = ts
-    if x.kind is not Kind.NODE or index.kind is not Kind.NODE or index.dtype is not I64:
-        raise KindError(f"x[index] needs a node map x and an i64 node map index, got {x} and {index}")
-    return x
+    if x.kind is not Kind.NODE or index.kind not in (Kind.NODE, Kind.PAIR) \
+            or index.dtype is not I64:
+        raise KindError(f"x[index] needs a node map x and an i64 node or pair map index, got "
+                        f"{x} and {index}")
+    return Type(index.kind, x.dtype)
 
 
-# y[i] = x[index[i]]; an index outside 0..n-1 reads the dtype's missing value.
+# y[i] = x[index[i]]; an index outside 0..n-1 reads the dtype's missing value.  With a
+# pair map of node indices (a pair's end), x at that end of every pair.
 _register(OpDef("gather", "gather", 2, _gather_infer,
                 lambda ev, node, inputs, types: semantics.gather(
                     *inputs, MISSING[node.type.dtype], node.type.dtype),
@@ -548,6 +551,60 @@ _register(OpDef("directed_triangle_weights", "neighbourhood", 1,
                 lower_pass=lowering.directed_triangle_weights,
                 cost=_directed_triangle_weights_cost, own_pass="parallel", hoist=ALWAYS,
                 whole_arrays=True))
+
+
+# --- pair maps: one value per node pair of the algorithm's pair-list parameter ---------
+
+# the caller's (k, 2) array of node indices, read only through pair_end
+_register(OpDef("pair_param", "pair", 0, lambda ts, a: Type(Kind.PAIR, I64),
+                lambda ev, node, inputs, types: np.asarray(ev.params[node.attr("name")],
+                                                           dtype=np.int64).reshape(-1, 2),
+                attrs=("name", "dtype"), storage=ARGUMENT, hoist=STAYS))
+
+
+def _pair_end_infer(ts, attrs):
+    (pairs,) = ts
+    if pairs.kind is not Kind.PAIR or attrs["end"] not in (0, 1):
+        raise KindError(f"pair_end needs the pair list and end 0 or 1, got {pairs} and "
+                        f"end={attrs['end']!r}")
+    return Type(Kind.PAIR, I64)
+
+
+# the node index at one end (0: u, 1: v) of every pair
+_register(OpDef("pair_end", "pair", 1, _pair_end_infer,
+                lambda ev, node, inputs, types: np.ascontiguousarray(inputs[0][:, node.attr("end")]),
+                lambda e, node, read: f"np.int64({e.slot(node.inputs[0])}[{e.at}, {node.attr('end')}])",
+                cost=map_cost, attrs=("end",), whole_arrays=True))
+
+PAIR_ENDS = ("excluded", "included")
+
+
+def _pair_common_infer(ts, attrs):
+    u, v, x = ts
+    if any(t.kind is not Kind.PAIR or t.dtype is not I64 for t in (u, v)):
+        raise KindError(f"common neighbours of pairs need two i64 pair maps of node indices, "
+                        f"got {u} and {v}")
+    if x.kind is not Kind.NODE:
+        raise KindError(f"common neighbours of pairs sum a node map, got {x}")
+    if attrs["ends"] not in PAIR_ENDS:
+        raise KindError(f"ends={attrs['ends']!r}: use one of {', '.join(PAIR_ENDS)}")
+    return Type(Kind.PAIR, I64 if x.dtype is BOOL else x.dtype)
+
+
+def _pair_common_cost(model, node, row) -> None:
+    # a merge of the two ends' neighbour lists per pair: counted as one read of the lists
+    row.ops += 2 * model.m
+    row.bytes["index"] += 2 * model.isz * (model.n + 1 + model.m)
+    row.bytes["gather"] += model.size(node.inputs[2])
+
+
+# for pair (u, v): Σ x[w] over the common out-neighbours w of u and v, in increasing w;
+# ends="excluded" leaves out w = u and w = v (networkx.common_neighbors)
+_register(OpDef("pair_common", "pair", 3, _pair_common_infer,
+                lambda ev, node, inputs, types: semantics.pair_common(
+                    ev.g, *inputs, node.attr("ends") == "included", node.type.dtype),
+                lower_member=lowering.pair_common, cost=_pair_common_cost, attrs=("ends",),
+                hoist=ALWAYS, gathered=positions(2)))
 
 
 def _pull_edges_infer(ts, attrs):

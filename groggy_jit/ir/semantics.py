@@ -188,6 +188,23 @@ def gather(x, index, missing, dtype: DType) -> np.ndarray:
     return out
 
 
+def pair_common(g, u, v, x, include_ends: bool, dtype: DType) -> np.ndarray:
+    """Per pair, the sum of ``x`` over the common out-neighbours of its ends, added one by
+    one in increasing neighbour order (as the kernel adds them)."""
+    indptr, indices = g.out_indptr, g.out_indices
+    out = np.zeros(len(u), dtype=dtype.numpy)
+    for p, (a, b) in enumerate(zip(u.tolist(), v.tolist())):
+        common = np.intersect1d(indices[indptr[a]:indptr[a + 1]],
+                                indices[indptr[b]:indptr[b + 1]])
+        if not include_ends:
+            common = common[(common != a) & (common != b)]
+        total = out[p]
+        for w in common.tolist():
+            total = total + x[w]
+        out[p] = total
+    return out
+
+
 def scatter_min(x, index, values, dtype: DType) -> np.ndarray:
     out = x.copy()
     n = len(x)

@@ -1,4 +1,4 @@
-"""Value types of the IR: a kind (node map, edge map, scalar) and a dtype."""
+"""Value types of the IR: a kind (node map, edge map, pair map, scalar) and a dtype."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..errors import KindError
 class Kind(enum.Enum):
     NODE = "node"
     EDGE = "edge"
+    PAIR = "pair"      # one value per node pair of a pair-list parameter
     SCALAR = "scalar"
 
 
@@ -58,8 +59,11 @@ def promote(*dtypes: DType) -> DType:
 
 
 def broadcast(*kinds: Kind) -> Kind:
-    """The kind of an elementwise result: scalars broadcast, node and edge maps never mix."""
+    """The kind of an elementwise result: scalars broadcast, node, edge and pair maps never mix."""
     maps = {k for k in kinds if k is not Kind.SCALAR}
+    if maps == {Kind.NODE, Kind.PAIR}:
+        raise KindError("cannot combine a node map with a pair map elementwise; "
+                        "read node values at the pairs' ends with x[u] (u, v = sG.pair_ends(pairs))")
     if len(maps) > 1:
         raise KindError("cannot combine a node map with an edge map elementwise; "
                         "gather node values onto edges with src()/dst() or reduce edges with pull()")

@@ -52,7 +52,8 @@ def check_structure(ir: IRGraph) -> None:
         if definition.storage == ARGUMENT:
             param = ir.params.get(node.attr("name"))
             if param is None or param.dtype.value != node.attr("dtype") or \
-                    param.per_node != (node.type.kind is Kind.NODE):
+                    param.per_node != (node.type.kind is Kind.NODE) or \
+                    param.pairs != (node.type.kind is Kind.PAIR):
                 raise IRError(f"{where} does not match a declared parameter of that name and "
                               "dtype")
         if definition.storage == CARRY and not op_def(nodes[node.attr("loop")].op).region:

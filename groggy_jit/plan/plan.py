@@ -24,7 +24,7 @@ _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "ta
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
              "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",
-             "frontier_arcs"}
+             "frontier_arcs", "p", "npairs"}
 
 
 @dataclass

@@ -79,6 +79,45 @@ def node_values(param: Param, value, graph) -> np.ndarray:
     return out
 
 
+def node_pairs(param: Param, value, graph) -> np.ndarray:
+    """A pair-list parameter as a read-only (k, 2) array of node indices.
+
+    Accepted: an integer numpy array of shape (k, 2) holding node indices, or a
+    sequence of (u, v) pairs of nodes (networkx labels for labelled graphs).
+    """
+    name, n = param.name, graph.num_nodes
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iu":
+            raise ParameterError(f"{name} needs node indices (integers); got an array of "
+                                 f"{value.dtype}")
+        out = value
+    else:
+        try:
+            pairs = [tuple(pair) for pair in value]
+        except TypeError:
+            raise ParameterError(f"{name} needs a sequence of (u, v) node pairs, got "
+                                 f"{type(value).__name__} {value!r}") from None
+        bad = next((pair for pair in pairs if len(pair) != 2), None)
+        if bad is not None:
+            raise ParameterError(f"{name} needs (u, v) node pairs; got {bad!r}")
+        labels = graph.node_labels
+        positions = None if labels is None else {label: i for i, label in enumerate(labels)}
+        end = dataclasses.replace(param, dtype=DType.I64)
+        out = np.array([[node_index(end, u, graph, positions), node_index(end, v, graph, positions)]
+                        for u, v in pairs], dtype=np.int64).reshape(-1, 2)
+    if out.ndim != 2 or out.shape[1] != 2:
+        raise ParameterError(f"{name} needs (u, v) node pairs: an array of shape (k, 2), got "
+                             f"shape {out.shape}")
+    out = np.ascontiguousarray(out, dtype=np.int64)
+    outside = (out < 0) | (out >= n)
+    if outside.any():
+        row = int(np.flatnonzero(outside.any(axis=1))[0])
+        raise ParameterError(f"{name}: pair {row} ({out[row, 0]}, {out[row, 1]}) names a node "
+                             f"out of range: the graph has {n} node(s), ids 0..{n - 1}")
+    out.flags.writeable = False
+    return out
+
+
 def _per_node_array(param: Param, given: np.ndarray, n: int) -> np.ndarray:
     name, want = param.name, param.dtype
     if given.shape != (n,):
@@ -122,14 +161,17 @@ def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
         else:
             value = param.default
         if graph is None:               # checked without a graph: the scalars only
-            bound[name] = value if param.node or param.per_node else _coerce(param, value)
+            bound[name] = value if param.node or param.per_node or param.pairs \
+                else _coerce(param, value)
+        elif param.pairs:
+            bound[name] = node_pairs(param, value, graph)
         elif param.node:
             bound[name] = node_index(param, value, graph)
         elif param.per_node:
             bound[name] = node_values(param, value, graph)
         else:
             bound[name] = _coerce(param, value)
-        if not param.node and (graph is not None or not param.per_node):
+        if not param.node and not param.pairs and (graph is not None or not param.per_node):
             check_domain(param, bound[name])
     return bound
 
