@@ -135,7 +135,8 @@ def test_arrays_allocated_follow_live_slots_not_values():
     for algo in REGISTRY.values():
         plan = algo.plan
         lines = [line.strip() for line in generate_source(plan).function.splitlines()]
-        arrays = [line for line in lines if "= np.empty(n," in line or "= np.empty(m," in line]
+        arrays = [line for line in lines
+                  if any(f"= np.empty({size}," in line for size in ("n", "m", "npairs"))]
         # a frontier loop's own buffers: two lists, the nodes reached, two marks, an accumulator
         frontier = [line for line in arrays if line.startswith("frontier_")]
         assert len(frontier) == 6 * len(plan.frontiers), algo.name

@@ -31,8 +31,9 @@ def kronecker_graph() -> gj.Graph:
 
 
 def params_for(algo) -> dict:
-    """Defaults, and node 0 for a parameter without one (a source node)."""
-    return {name: 0 for name, p in algo.params.items() if p.default is None}
+    """Defaults, and node 0 for a parameter without one (a source node; pairs default to
+    every non-edge)."""
+    return {name: 0 for name, p in algo.params.items() if p.default is None and not p.pairs}
 
 
 def fingerprint(result) -> dict:

@@ -13,9 +13,11 @@ def link_prediction(sG, pairs: NodePairs = None):
 
     Parameters
     ----------
-    pairs : (k, 2) integer array of node indices, or a sequence of (u, v) node pairs
+    pairs : (k, 2) integer array of node indices, sequence of (u, v) node pairs, or None
         The pairs to score (networkx labels for networkx input); a pair may repeat or
-        join a node to itself.
+        join a node to itself. None (the default): every pair u < v of distinct nodes
+        without an edge, in increasing (u, v) (networkx's ``ebunch=None`` scores the
+        same pairs, in the order of its ``non_edges``).
 
     Returns
     -------

@@ -99,7 +99,8 @@ class IRBuilder:
         return Value(self, node.id)
 
     def pairs_param(self, name: str) -> Value:
-        """A list of node pairs given at run time (no default); its ends are pair maps."""
+        """A list of node pairs given at run time (None: every non-edge); its ends are
+        pair maps."""
         node = self.ir.add_param(name, DType.I64, None, pairs=True)
         return Value(self, node.id)
 

@@ -36,8 +36,9 @@ class NodePairs:
 
     At run time pass an integer array of shape (k, 2) of node indices, or a
     sequence of (u, v) pairs of nodes (labels for networkx input); results are
-    pair maps, one value per pair in the given order. There is no default: a
-    call must pass the pairs. Changing the pairs never recompiles.
+    pair maps, one value per pair in the given order. Passing None (the only
+    default) scores every pair u < v of distinct nodes without an edge between
+    them, in increasing (u, v). Changing the pairs never recompiles.
     """
 
 

@@ -79,14 +79,27 @@ def node_values(param: Param, value, graph) -> np.ndarray:
     return out
 
 
+def non_edges(graph) -> np.ndarray:
+    """Every pair u < v of distinct nodes not joined by an arc, in increasing (u, v)."""
+    n = graph.num_nodes
+    u, v = np.triu_indices(n, 1)
+    sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.out_indptr))
+    arcs = sources * n + graph.out_indices
+    keep = ~np.isin(u * n + v, arcs)
+    return np.stack([u[keep], v[keep]], axis=1).astype(np.int64)
+
+
 def node_pairs(param: Param, value, graph) -> np.ndarray:
     """A pair-list parameter as a read-only (k, 2) array of node indices.
 
-    Accepted: an integer numpy array of shape (k, 2) holding node indices, or a
-    sequence of (u, v) pairs of nodes (networkx labels for labelled graphs).
+    Accepted: an integer numpy array of shape (k, 2) holding node indices, a
+    sequence of (u, v) pairs of nodes (networkx labels for labelled graphs), or
+    None for every non-edge (as networkx's ``ebunch=None``).
     """
     name, n = param.name, graph.num_nodes
-    if isinstance(value, np.ndarray):
+    if value is None:
+        out = non_edges(graph)
+    elif isinstance(value, np.ndarray):
         if value.dtype.kind not in "iu":
             raise ParameterError(f"{name} needs node indices (integers); got an array of "
                                  f"{value.dtype}")
@@ -156,7 +169,7 @@ def bind(params: dict[str, Param], given: dict, graph=None) -> dict:
     for name, param in params.items():
         if name in given:
             value = given[name]
-        elif param.default is None:
+        elif param.default is None and not param.pairs:
             raise ParameterError(f"parameter {name!r} has no default; pass {name}=...")
         else:
             value = param.default
