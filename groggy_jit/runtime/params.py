@@ -114,10 +114,17 @@ def node_pairs(param: Param, value, graph) -> np.ndarray:
         if bad is not None:
             raise ParameterError(f"{name} needs (u, v) node pairs; got {bad!r}")
         labels = graph.node_labels
-        positions = None if labels is None else {label: i for i, label in enumerate(labels)}
-        end = dataclasses.replace(param, dtype=DType.I64)
-        out = np.array([[node_index(end, u, graph, positions), node_index(end, v, graph, positions)]
-                        for u, v in pairs], dtype=np.int64).reshape(-1, 2)
+        if labels is None:                      # node indices: checked with the arrays below
+            out = np.array(pairs).reshape(-1, 2)
+            if out.size and out.dtype.kind not in "iu":
+                raise ParameterError(f"{name} needs node indices (integers); got "
+                                     f"{pairs[0]!r}")
+        else:
+            positions = {label: i for i, label in enumerate(labels)}
+            end = dataclasses.replace(param, dtype=DType.I64)
+            out = np.array([[node_index(end, u, graph, positions),
+                             node_index(end, v, graph, positions)] for u, v in pairs],
+                           dtype=np.int64).reshape(-1, 2)
     if out.ndim != 2 or out.shape[1] != 2:
         raise ParameterError(f"{name} needs (u, v) node pairs: an array of shape (k, 2), got "
                              f"shape {out.shape}")
