@@ -248,7 +248,7 @@ def test_label_propagation_is_networkx_s_semi_synchronous_one():
 
 
 LINK_PREDICTION = ["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
-                   "preferential_attachment"]
+                   "preferential_attachment", "common_neighbor_centrality"]
 
 
 def test_link_prediction_scores_every_pair_in_networkx_s_order():
@@ -263,6 +263,12 @@ def test_link_prediction_scores_every_pair_in_networkx_s_order():
                 assert [type(p[2]) for p in ours] == [type(p[2]) for p in expected]
                 assert max(abs(a[2] - b[2]) for a, b in zip(ours, expected)) < 1e-12
                 assert ours
+    disconnected = nx.Graph([(0, 1), (1, 2), (3, 4)])
+    for alpha in (1, 0.5):                             # alpha 1: no paths; else unreachable pairs
+        assert list(backend_call("common_neighbor_centrality", disconnected, None, alpha)) == \
+            list(nx.common_neighbor_centrality(disconnected, None, alpha))
+        with pytest.raises(nx.NetworkXAlgorithmError, match="Self loops"):
+            list(backend_call("common_neighbor_centrality", disconnected, [(2, 2)], alpha))
     leaf = nx.Graph([(0, 1), (1, 2)])                  # (1, 1) has common neighbours of degree 1
     with pytest.raises(ZeroDivisionError):
         list(nx.adamic_adar_index(leaf, [(1, 1)]))

@@ -22,9 +22,10 @@ def link_prediction(sG, pairs: NodePairs = None):
     Returns
     -------
     dict of ndarray
-        One value per pair, in the given order:
-        ``jaccard`` (``networkx.jaccard_coefficient``: ``|N(u) ∩ N(v) \\ {u, v}|`` over
-        ``|N(u) ∪ N(v)|``, 0 where the union is empty), ``resource_allocation``
+        One value per pair, in the given order: ``common_neighbors``
+        (``|N(u) ∩ N(v) \\ {u, v}|``, as ``networkx.common_neighbors``), ``jaccard``
+        (``networkx.jaccard_coefficient``: the common neighbours over ``|N(u) ∪ N(v)|``,
+        0 where the union is empty), ``resource_allocation``
         (Σ 1/d(w) over the common neighbours w other than u and v), ``adamic_adar``
         (Σ 1/log d(w); ``inf`` where a common neighbour has degree 1, which networkx
         divides by zero for) and ``preferential_attachment`` (d(u) d(v)), with d the
@@ -51,7 +52,7 @@ def link_prediction(sG, pairs: NodePairs = None):
     u, v = sG.pair_ends(pairs)
     union = distinct[u] + distinct[v] - sG.pair_common(u, v, ends="included")
     common = sG.pair_common(u, v)
-    return {"jaccard": (union > 0).where(common / union, 0.0),
+    return {"common_neighbors": common, "jaccard": (union > 0).where(common / union, 0.0),
             "resource_allocation": sG.pair_common(u, v, 1 / degree),
             "adamic_adar": sG.pair_common(u, v, 1 / degree.log()),
             "preferential_attachment": degree[u] * degree[v]}

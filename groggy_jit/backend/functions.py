@@ -38,7 +38,8 @@ ALGORITHMS = {
                      "number_weakly_connected_components", "is_weakly_connected"],
                     "connected_components_fastsv"),
     **dict.fromkeys(["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
-                     "preferential_attachment"], "link_prediction"),
+                     "preferential_attachment", "common_neighbor_centrality"],
+                    "link_prediction"),
 }
 
 

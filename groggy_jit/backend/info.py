@@ -50,6 +50,7 @@ FUNCTIONS = {
     "adamic_adar_index": "all: ebunch",
     "resource_allocation_index": "all: ebunch",
     "preferential_attachment": "all: ebunch",
+    "common_neighbor_centrality": "all: ebunch, alpha",
 }
 
 

@@ -16,7 +16,7 @@ from .functions import DISPATCHED, _run
 from .graph import BackendGraph
 
 __all__ = ["jaccard_coefficient", "adamic_adar_index", "resource_allocation_index",
-           "preferential_attachment"]
+           "preferential_attachment", "common_neighbor_centrality"]
 
 # pairs scored by one kernel run: bounds a batch's memory
 _BATCH = 1 << 16
@@ -100,3 +100,23 @@ def adamic_adar_index(G, ebunch=None):
 def preferential_attachment(G, ebunch=None):
     return _scored("preferential_attachment", G, ebunch,
                    lambda scores, ends: scores["preferential_attachment"].tolist())
+
+
+def common_neighbor_centrality(G, ebunch=None, alpha=0.8):
+    n = len(G.nodes)
+
+    def score(scores, ends):
+        depths = {}                        # a breadth-first search per source of the batch
+        for (i, j), common in zip(ends.tolist(), scores["common_neighbors"].tolist()):
+            if i == j:
+                raise nx.NetworkXAlgorithmError("Self loops are not supported")
+            if alpha == 1:
+                yield common
+                continue
+            if i not in depths:
+                depths[i] = _run("common_neighbor_centrality", "bfs", G, counted=False,
+                                 source=G.nodes[i]).value["depth"]
+            hops = int(depths[i][j])
+            path_len = math.inf if hops < 0 else hops
+            yield alpha * common + (1 - alpha) * n / path_len    # networkx's own arithmetic
+    return _scored("common_neighbor_centrality", G, ebunch, score)
