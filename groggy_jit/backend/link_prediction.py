@@ -68,18 +68,25 @@ def _scored(function: str, G: BackendGraph, ebunch, score):
     return batches()
 
 
-def _sums(values: np.ndarray):
+def _with_int_zeros(values: np.ndarray, zero: np.ndarray) -> list:
+    """``values`` as Python floats, the int 0 where ``zero`` holds (as networkx gives)."""
+    out = values.tolist()
+    for k in np.flatnonzero(zero).tolist():
+        out[k] = 0
+    return out
+
+
+def _sums(values: np.ndarray) -> list:
     """A sum over common neighbours as networkx's ``sum``: the int 0 without any (every
     term is positive)."""
-    return (0 if total == 0 else total for total in values.tolist())
+    return _with_int_zeros(values, values == 0)
 
 
 def jaccard_coefficient(G, ebunch=None):
     isolated = np.diff(G.lightest.out_indptr) == 0
 
-    def score(scores, ends):
-        empty = (isolated[ends[:, 0]] & isolated[ends[:, 1]]).tolist()   # networkx's int 0
-        return (0 if none else value for value, none in zip(scores["jaccard"].tolist(), empty))
+    def score(scores, ends):                       # an empty union: networkx's int 0
+        return _with_int_zeros(scores["jaccard"], isolated[ends[:, 0]] & isolated[ends[:, 1]])
     return _scored("jaccard_coefficient", G, ebunch, score)
 
 
@@ -90,10 +97,12 @@ def resource_allocation_index(G, ebunch=None):
 
 def adamic_adar_index(G, ebunch=None):
     def score(scores, ends):
-        for value in _sums(scores["adamic_adar"]):
-            if value == math.inf:                  # a common neighbour of degree 1: log(1) = 0
-                raise ZeroDivisionError("float division by zero")
-            yield value
+        values = scores["adamic_adar"]
+        # a common neighbour of degree 1: networkx divides by log(1) = 0 at that pair
+        bad = np.flatnonzero(values == math.inf)
+        yield from _sums(values[:bad[0]] if len(bad) else values)
+        if len(bad):
+            raise ZeroDivisionError("float division by zero")
     return _scored("adamic_adar_index", G, ebunch, score)
 
 
