@@ -10,7 +10,8 @@ import pytest
 
 import groggy_jit as gj
 from groggy_jit import NodePairs
-from groggy_jit.errors import GraphInputError, GroggyJITError, KindError, ParameterError
+from groggy_jit.errors import (GraphInputError, GroggyJITError, KindError, ParameterError,
+                               TraceError)
 from groggy_jit.runtime.params import non_edges
 
 SCORES = {"jaccard": nx.jaccard_coefficient, "resource_allocation": nx.resource_allocation_index,
@@ -122,6 +123,16 @@ def test_pair_maps_and_node_maps_do_not_mix():
         return u + sG.nodes(1)
     with pytest.raises(KindError, match=r"read node values at the pairs' ends with x\[u\]"):
         gj.algorithm("mixed")(mixed).ir
+
+    def arithmetic(sG, pairs: NodePairs = None):
+        return pairs + 1
+    with pytest.raises(TraceError, match=r"u, v = sG.pair_ends\(pairs\)"):
+        gj.algorithm("arithmetic")(arithmetic).ir
+
+    def not_a_list(sG):
+        return sG.pair_ends(sG.nodes(0))[0]
+    with pytest.raises(TraceError, match=r"pair_ends\(\) reads a pair-list parameter"):
+        gj.algorithm("not_a_list")(not_a_list).ir
 
     def two_lists(sG, a: NodePairs = None, b: NodePairs = None):
         return sG.pair_ends(a)[0]

@@ -16,7 +16,7 @@ from ..ir.monoids import pull_reduction
 from ..ir.ops import DIRECTIONS
 from ..ir.types import DType, Kind
 from .loops import LoopContext, MemberLoop
-from .values import Value
+from .values import PairList, Value
 
 _COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne",
             "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "eq": "eq", "ne": "ne"}
@@ -98,11 +98,11 @@ class IRBuilder:
         node = self.ir.add_param(name, DType.I64, default, node=True)
         return Value(self, node.id)
 
-    def pairs_param(self, name: str) -> Value:
+    def pairs_param(self, name: str) -> PairList:
         """A list of node pairs given at run time (None: every non-edge); its ends are
         pair maps."""
         node = self.ir.add_param(name, DType.I64, None, pairs=True)
-        return Value(self, node.id)
+        return PairList(Value(self, node.id))
 
     def node_values_param(self, name: str, default: Any, domain: str = "") -> Value:
         """A parameter with one value per node (a node map given at run time).
@@ -393,10 +393,13 @@ class GraphHandle:
         self.require("undirected")
         return self.builder.add("triangles", hint="triangles", once=once)
 
-    def pair_ends(self, pairs) -> tuple[Value, Value]:
+    def pair_ends(self, pairs: PairList) -> tuple[Value, Value]:
         """The node indices (u, v) at the two ends of every pair of a pair-list parameter."""
-        return (self.builder.add("pair_end", (pairs,), hint="u", end=0),
-                self.builder.add("pair_end", (pairs,), hint="v", end=1))
+        if not isinstance(pairs, PairList):
+            raise TraceError(f"pair_ends() reads a pair-list parameter (pairs: gj.NodePairs), "
+                             f"got {pairs!r}")
+        return (self.builder.add("pair_end", (pairs.value,), hint="u", end=0),
+                self.builder.add("pair_end", (pairs.value,), hint="v", end=1))
 
     def pair_common(self, u, v, x=1, ends: str = "excluded") -> Value:
         """For every pair (u, v), the sum of node map ``x`` over the common neighbours of u

@@ -168,3 +168,27 @@ class Value:
         receiver is groggy's spelling (``rank.degrees()``), kept so its algorithms port.
         """
         return self.builder.node_degrees(self, over=over)
+
+
+class PairList:
+    """A pair-list parameter (``pairs: gj.NodePairs``): not a value itself; its two ends
+    are, as pair maps: ``u, v = sG.pair_ends(pairs)``."""
+    __slots__ = ("value",)
+
+    def __init__(self, value: Value):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<traced pair list: read its ends with u, v = sG.pair_ends(pairs)>"
+
+    def _refuse(self, *_):
+        raise TraceError("a pair list is not a value to compute with; read its ends as pair "
+                         "maps with u, v = sG.pair_ends(pairs)")
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lt", "le", "gt",
+              "ge", "eq", "ne", "and", "or", "getitem", "iter", "bool", "neg", "invert"):
+    setattr(PairList, f"__{_name}__", PairList._refuse)
+    if _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or"):
+        setattr(PairList, f"__r{_name}__", PairList._refuse)
+PairList.__hash__ = object.__hash__
