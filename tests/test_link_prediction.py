@@ -138,3 +138,12 @@ def test_pair_maps_and_node_maps_do_not_mix():
         return sG.pair_ends(a)[0]
     with pytest.raises(GroggyJITError, match="at most one pair list"):
         gj.algorithm("two_lists")(two_lists).ir
+
+
+def test_pair_maps_export_as_one_row_per_pair():
+    result = gj.link_prediction.interpret(nx.path_graph(3), pairs=[(0, 2), (1, 1)])
+    assert result.kinds["jaccard"] == "pair"
+    assert result.to_dict()["common_neighbors"] == [1, 2]     # (1, 1): nodes 0 and 2
+    rows = result.records()
+    assert [row["pair"] for row in rows] == [0, 1]
+    assert [row["preferential_attachment"] for row in rows] == [1, 4]

@@ -31,6 +31,8 @@ COUNTERPARTS = {
     "triangle_count": "sum(networkx.triangles(G).values()) // 3",
     "clustering": "networkx.clustering",
     "jaccard": "networkx.jaccard_coefficient(G, G.edges())",
+    "link_prediction": "networkx.jaccard_coefficient, resource_allocation_index, "
+                       "adamic_adar_index, preferential_attachment (G, ebunch)",
 }
 
 
@@ -76,7 +78,8 @@ def _import(module_name: str):
 def describe_params(algo) -> str:
     parts = []
     for p in sorted(algo.params.values(), key=lambda p: p.name):
-        kind = " (node)" if p.node else " (per node)" if p.per_node else ""
+        kind = " (node)" if p.node else " (per node)" if p.per_node else \
+            " (node pairs)" if p.pairs else ""
         parts.append(f"{p.name}={p.default!r}{kind}")
     return ", ".join(parts) or "-"
 

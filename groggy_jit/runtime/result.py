@@ -29,7 +29,7 @@ class Result:
     loops: list[LoopReport]
     graph: Graph
     times: dict[str, float] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)      # output -> node / edge / scalar
+    kinds: dict[str, str] = field(default_factory=dict)      # output -> node / edge / pair / scalar
     tier: str = "kernel"            # which tier answered: kernel or interpret
 
     @property
@@ -100,7 +100,8 @@ class Result:
 
     def to_dict(self) -> dict:
         """Every output by name: node maps as ``{node: value}``, edge maps as
-        ``{(source, target): value}``, scalars as plain numbers."""
+        ``{(source, target): value}``, pair maps as lists (in the order of the pairs
+        given), scalars as plain numbers."""
         labels = self._node_labels()
         out = {}
         for name, v in self.values.items():
@@ -109,18 +110,21 @@ class Result:
                 out[name] = dict(zip(labels, np.asarray(v).tolist()))
             elif kind == "edge":
                 out[name] = dict(zip(self.arcs(labels), np.asarray(v).tolist()))
+            elif kind == "pair":
+                out[name] = np.asarray(v).tolist()
             else:
                 out[name] = np.asarray(v).item()
         return out
 
     def records(self, kind: str | None = None) -> list[dict]:
-        """Tidy rows: one per node (``kind="node"``) or per arc (``"edge"``), with the
-        scalar outputs and the loop summary repeated on each; one row if there are
-        only scalars.  The default is nodes when there are node outputs, else arcs."""
+        """Tidy rows: one per node (``kind="node"``), per arc (``"edge"``) or per given
+        pair (``"pair"``, numbered in the order given), with the scalar outputs and the
+        loop summary repeated on each; one row if there are only scalars.  The default
+        is the first of nodes, arcs and pairs that has outputs."""
         if kind is None:
-            kind = "node" if self._names("node") else "edge" if self._names("edge") else "scalar"
-        if kind not in ("node", "edge", "scalar"):
-            raise ValueError(f"kind={kind!r}: use 'node', 'edge' or 'scalar'")
+            kind = next((k for k in ("node", "edge", "pair") if self._names(k)), "scalar")
+        if kind not in ("node", "edge", "pair", "scalar"):
+            raise ValueError(f"kind={kind!r}: use 'node', 'edge', 'pair' or 'scalar'")
         extra = {k: np.asarray(self.values[k]).item() for k in self._names("scalar")}
         extra |= self.loop_summary()
         if kind == "scalar":
@@ -129,6 +133,8 @@ class Result:
         columns = {k: np.asarray(self.values[k]).tolist() for k in self._names(kind)}
         if kind == "node":
             keys = [{"node": label} for label in labels]
+        elif kind == "pair":
+            keys = [{"pair": p} for p in range(len(next(iter(columns.values()), [])))]
         else:
             keys = [{"source": u, "target": v} for u, v in self.arcs(labels)]
         return [key | {k: col[i] for k, col in columns.items()} | extra
