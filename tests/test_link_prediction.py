@@ -147,3 +147,20 @@ def test_pair_maps_export_as_one_row_per_pair():
     rows = result.records()
     assert [row["pair"] for row in rows] == [0, 1]
     assert [row["preferential_attachment"] for row in rows] == [1, 4]
+
+
+@gj.algorithm("shifted_common")
+def shifted_common(sG, pairs: NodePairs = None, shift: int = 0):
+    """Common neighbours of pairs whose ends are moved by ``shift``, maybe off the graph."""
+    u, v = sG.pair_ends(pairs)
+    return sG.pair_common(u + shift, v, sG.nodes(1.0))
+
+
+def test_ends_off_the_graph_have_no_neighbours_in_kernel_and_interpreter():
+    G = nx.complete_graph(4)
+    for shift in (0, 1, 5, -9):
+        kernel = shifted_common.run(G, pairs=[(0, 1), (2, 3)], shift=shift, tier="kernel")
+        reference = shifted_common.interpret(G, pairs=[(0, 1), (2, 3)], shift=shift)
+        np.testing.assert_array_equal(kernel.value, reference.value)
+        if shift in (5, -9):
+            assert kernel.value.tolist() == [0.0, 0.0]

@@ -1,7 +1,7 @@
 """networkx's link prediction scores, from the compiled ``link_prediction`` algorithm.
 
 The pairs are scored a batch at a time, each batch one kernel run over its pairs, so the
-generator networkx returns stays lazy and a call never scores pairs in Python.
+generator networkx returns stays lazy and no neighbourhood is intersected in Python.
 """
 
 from __future__ import annotations

@@ -157,9 +157,9 @@ class KernelEmitter:
             with w.indent():
                 w.line("v += 1")
             w.line("bounds[c] = v")
-        pair_lists = [n for n in self.ir.nodes if n.op == "pair_param"]
-        for pairs in pair_lists:                    # at most one (IRGraph.add_param)
-            w.line(f"npairs = np.int64({plan.names[pairs.id]}.shape[0])")
+        for name, value in params.items():
+            if self.ir.params[name].pairs:          # at most one (IRGraph.add_param)
+                w.line(f"npairs = np.int64({plan.names[value]}.shape[0])")
         for slot in plan.slots:
             held = ", ".join(plan.names[v] for v in slot.values)
             size = {Kind.EDGE: "m", Kind.PAIR: "npairs"}.get(slot.type.kind, "n")

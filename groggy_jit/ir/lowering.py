@@ -288,10 +288,13 @@ def pair_common(e, node) -> None:
     w.line(f"u_{name} = {e.element(u)}")
     w.line(f"v_{name} = {e.element(v)}")
     w.line(f"{name} = {literal(0, node.type.dtype)}")
-    w.line(f"{a} = out_indptr[u_{name}]")
-    w.line(f"{a_end} = out_indptr[u_{name} + 1]")
-    w.line(f"{b} = out_indptr[v_{name}]")
-    w.line(f"{b_end} = out_indptr[v_{name} + 1]")
+    w.line(f"{a} = {a_end} = {b} = {b_end} = 0  # an end outside 0..n-1: no neighbours")
+    w.line(f"if 0 <= u_{name} < n and 0 <= v_{name} < n:")
+    with w.indent():
+        w.line(f"{a} = out_indptr[u_{name}]")
+        w.line(f"{a_end} = out_indptr[u_{name} + 1]")
+        w.line(f"{b} = out_indptr[v_{name}]")
+        w.line(f"{b_end} = out_indptr[v_{name} + 1]")
     w.line(f"while {a} < {a_end} and {b} < {b_end}:")
     with w.indent():
         w.line(f"left_{name} = out_indices[{a}]")

@@ -599,7 +599,8 @@ def _pair_common_cost(model, node, row) -> None:
 
 
 # for pair (u, v): Σ x[w] over the common out-neighbours w of u and v, in increasing w;
-# ends="excluded" leaves out w = u and w = v (networkx.common_neighbors)
+# ends="excluded" leaves out w = u and w = v (networkx.common_neighbors); an end outside
+# 0..n-1 has no neighbours
 _register(OpDef("pair_common", "pair", 3, _pair_common_infer,
                 lambda ev, node, inputs, types: semantics.pair_common(
                     ev.g, *inputs, node.attr("ends") == "included", node.type.dtype),

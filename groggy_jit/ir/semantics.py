@@ -190,10 +190,13 @@ def gather(x, index, missing, dtype: DType) -> np.ndarray:
 
 def pair_common(g, u, v, x, include_ends: bool, dtype: DType) -> np.ndarray:
     """Per pair, the sum of ``x`` over the common out-neighbours of its ends, added one by
-    one in increasing neighbour order (as the kernel adds them)."""
+    one in increasing neighbour order (as the kernel adds them); an end outside 0..n-1
+    has no neighbours."""
     indptr, indices = g.out_indptr, g.out_indices
     out = np.zeros(len(u), dtype=dtype.numpy)
     for p, (a, b) in enumerate(zip(u.tolist(), v.tolist())):
+        if not (0 <= a < g.num_nodes and 0 <= b < g.num_nodes):
+            continue
         common = np.intersect1d(indices[indptr[a]:indptr[a + 1]],
                                 indices[indptr[b]:indptr[b + 1]])
         if not include_ends:
