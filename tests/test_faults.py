@@ -258,9 +258,11 @@ INTERRUPTED = textwrap.dedent("""
 
     G = gj.Graph.from_edges(np.arange(40_000), (np.arange(40_000) + 1) % 40_000, directed=False)  # big enough to run interruptibly
     spin(G, rounds=1)                              # compiled and warm
-    start = time.perf_counter()
-    spin(G, rounds=2000)
-    per_round = (time.perf_counter() - start) / 2000
+    per_round = float("inf")
+    for _ in range(3):                             # the fastest of three: a stall on a busy
+        start = time.perf_counter()                # machine must not shorten the run below
+        spin(G, rounds=2000)
+        per_round = min(per_round, (time.perf_counter() - start) / 2000)
     rounds = int(min(6.0 / per_round, 2**40))      # about 6 s of kernel
     threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
     start = time.perf_counter()
