@@ -140,7 +140,11 @@ def test_arrays_allocated_follow_live_slots_not_values():
         # a frontier loop's own buffers: two lists, the nodes reached, two marks, an accumulator
         frontier = [line for line in arrays if line.startswith("frontier_")]
         assert len(frontier) == 6 * len(plan.frontiers), algo.name
-        allocated = len(arrays) - len(frontier)
+        # a bucketed loop's: the nodes by key, a cursor, a new value per carry it writes
+        bucket = [line for line in arrays if line.startswith("bucket_")]
+        assert len(bucket) == sum(2 + len(step.assigns) for step in plan.groups()
+                                  if plan.bucket_of(step) is not None), algo.name
+        allocated = len(arrays) - len(frontier) - len(bucket)
         assert allocated == len(plan.slots), algo.name
         values = sum(1 for node in plan.ir.nodes if node.type.kind.value != "scalar")
         assert allocated < values or allocated == values == 1, algo.name   # one value: one array

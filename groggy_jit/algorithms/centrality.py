@@ -277,8 +277,9 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
     -----
     Per chosen source, one forward BFS counting shortest paths (a small round
     pushes from the sorted frontier list: it costs the frontier's arcs) and one
-    backward sweep over the levels (each level a pass over all n nodes); a node
-    that is not a source costs nothing.
+    backward sweep over the levels (a small level runs over its own nodes only,
+    listed once by depth: O(n + m) per source in all); a node that is not a
+    source costs nothing.
 
     References
     ----------

@@ -18,6 +18,7 @@ from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS, ExecutionPlan
 from ..plan.steps import GroupStep, LoopStep, OwnPassStep, ScalarStep, domain
+from . import buckets as bucket_schedule
 from . import frontier as frontier_schedule
 from .abi import GRAPH_ARGUMENTS, RUN_ARGUMENTS, parameter_order
 from .helpers import helpers_source
@@ -70,6 +71,7 @@ class KernelEmitter:
         self.inlined: set[str] = set()      # values computed where they are read (a push)
         self.at = "i"                        # the element index: i (node), k (in-arc), p (pair)
         self.frontier_index = {pull: g for g, pull in enumerate(plan.frontiers)}
+        self.bucket_index = {bucket: b for b, bucket in enumerate(plan.bucket_list)}
         self.loop_rows: dict[str, int] = {}
 
     # --- naming -----------------------------------------------------------------
@@ -169,6 +171,9 @@ class KernelEmitter:
                 op_def(node.op).lower_setup(self, node)
         for pull, g in self.frontier_index.items():
             frontier_schedule.setup(self, plan.frontiers[pull], g)
+        for step in plan.groups():
+            if (bucket := plan.bucket_of(step)) is not None:
+                bucket_schedule.setup(self, step, self.bucket_index[bucket])
         self.steps(plan.steps)
         outs = [self.name(v) if self.ir.node_map[v].type.kind is Kind.SCALAR else self.slot(v)
                 for _, v in plan.outputs]
@@ -182,7 +187,15 @@ class KernelEmitter:
                 self.loop(step)
             elif isinstance(step, GroupStep):
                 frontier, side = self.plan.frontier_of(step), self.plan.side_of(step)
-                if side is not None:
+                bucket = self.plan.bucket_of(step)
+                inlined_by = self.plan.bucket_inlined_by(step)
+                if bucket is not None:
+                    bucket_schedule.round_(self, step, bucket, self.bucket_index[bucket],
+                                           self.loop_rows[bucket.loop])
+                elif inlined_by is not None:
+                    bucket_schedule.inlined_group(self, step, inlined_by,
+                                                  self.bucket_index[inlined_by])
+                elif side is not None:
                     frontier_schedule.side_round(self, step, side,
                                                  self.frontier_index[side.frontier.pull])
                 elif frontier is None:
@@ -229,6 +242,9 @@ class KernelEmitter:
         mine = [f for f in self.plan.frontiers.values() if f.loop == step.loop]
         for frontier in mine:
             frontier_schedule.enter_loop(self, frontier, self.frontier_index[frontier.pull])
+        for bucket, b in self.bucket_index.items():
+            if bucket.loop == step.loop:
+                bucket_schedule.enter_loop(self, bucket, b)
         # a pushed round updated these carries in place: their arrays stay put
         in_place = {nxt: f"frontier_pushed_{self.frontier_index[f.pull]}" for f in mine
                     for nxt in [f.mask_next, *(n for _, n in f.in_place)]}

@@ -55,7 +55,7 @@ class Frontier:
 
 
 @dataclass(frozen=True)
-class _Same:
+class Same:
     """The value a carry holds (unchanged)."""
     carry: str
 
@@ -97,7 +97,7 @@ def frontiers(ir: IRGraph, steps) -> dict[int, Frontier]:
                 frontier = frontier_of(ir, step, loop, users)
                 # a pushed round updates its carries in place, a pulled one at the loop's
                 # end: no later step of the round may read them
-                later = _computed(steps[k + 1:])
+                later = computed(steps[k + 1:])
                 if frontier is not None and not any(
                         later.intersection(users[c]) for c in _updated(frontier)):
                     found[id(step)] = frontier
@@ -148,7 +148,7 @@ def _side_role(ir, step: GroupStep, target: GroupStep, frontier: Frontier, carri
         # identity, in any order (the list is in no particular order)
         if any(u not in inside for m in nodes for u in users[m.id]):
             return None
-        abstract = _untouched_values(ir, members, None, frontier.mask)
+        abstract = untouched_values(ir, members, None, frontier.mask)
         for r in reductions:
             red = reduction(r.attr("reduce"))
             dtype = ir.node_map[r.inputs[0]].type.dtype
@@ -174,13 +174,13 @@ def _updated(frontier: Frontier) -> list[str]:
     return [frontier.mask, *(carry for carry, _ in frontier.in_place)]
 
 
-def _computed(steps) -> set[str]:
+def computed(steps) -> set[str]:
     """Every node the steps compute."""
     out: set[str] = set()
     for step in steps:
         if isinstance(step, LoopStep):
             out.add(step.loop)
-            out |= _computed(step.body)
+            out |= computed(step.body)
         elif isinstance(step, GroupStep):
             out |= set(step.members) | set(step.after)
         else:
@@ -231,11 +231,11 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
                 if m.id in by_next and m.id != mask_next]
     if any(nxt not in inside for _, nxt in step.assigns):
         return None                        # a carry set from outside the group
-    abstract = _untouched_values(ir, members, pull, mask)
+    abstract = untouched_values(ir, members, pull, mask)
     if abstract.get(mask_next) != (CONST, False):
         return None
     for carry, nxt in in_place:
-        if abstract.get(nxt) != _Same(carry):
+        if abstract.get(nxt) != Same(carry):
             return None
     for m in members:
         if m.type.kind is Kind.SCALAR and m.op == "reduce":
@@ -265,7 +265,7 @@ def _narrowed_carry(ir, mask: str, carries) -> str | None:
         return None
     for carry in carries:
         if ir.node_map[carry].type.dtype is DType.BOOL and ir.node_map[carry].type.kind is Kind.NODE:
-            if _untouched_values(ir, cone, None, carry).get(mask) == (CONST, False):
+            if untouched_values(ir, cone, None, carry).get(mask) == (CONST, False):
                 return carry
     return None
 
@@ -275,21 +275,21 @@ def _read_later(node, inside, loop, users) -> bool:
     return any(u != loop.id and u not in inside for u in users[node.id])
 
 
-def _untouched_values(ir, members, pull, mask) -> dict:
+def untouched_values(ir, members, pull, mask) -> dict:
     """Each member's abstract value at a node neither reached by the pull (None: a group
     without one) nor in the mask."""
     env: dict = {}
 
     def value(i):
+        if i == mask:                 # before env: the mask may be a member (a selection)
+            return (CONST, False)
         if i in env:
             return env[i]
         node = ir.node_map[i]
-        if i == mask:
-            return (CONST, False)
         if node.op == CONST:
             return (CONST, node.attr("value"))
         if op_def(node.op).storage == CARRY:
-            return _Same(i)
+            return Same(i)
         if node.op in ("num_nodes", "num_edges"):
             return _Range(*_NODE_COUNT_RANGE)
         return None

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from ..ir.graph import IRGraph
 from ..ir.ops import op_def
 from ..ir.types import Kind
+from .buckets import Bucket, buckets
 from .frontier import Frontier, Side, frontiers, side_groups
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
 # Bump when generated code changes meaning for the same plan: it is part of every hash.
-PLAN_FORMAT_VERSION = 4
+PLAN_FORMAT_VERSION = 5
 
 # Reductions are summed over this many fixed chunks, then combined in chunk order,
 # so results do not depend on the number of threads.
@@ -24,7 +25,7 @@ _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "ta
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
              "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",
-             "frontier_arcs", "p", "npairs"}
+             "frontier_arcs", "p", "npairs", "bucket_p", "bucket_size"}
 
 
 @dataclass
@@ -83,6 +84,26 @@ class ExecutionPlan:
                      if (f := self.frontier_of(s)) is not None}
             sides = self.__dict__["_sides"] = side_groups(self.ir, self.steps, found)
         return sides.get(id(step))
+
+    def _buckets(self):
+        found = self.__dict__.get("_bucket_groups")
+        if found is None:
+            frontier_groups = {id(s) for s in self.groups() if self.frontier_of(s) is not None}
+            found = self.__dict__["_bucket_groups"] = buckets(self.ir, self.steps, frontier_groups)
+        return found
+
+    def bucket_of(self, step: GroupStep) -> Bucket | None:
+        """The key bucket the group may run over (``plan/buckets.py``), if it may."""
+        return self._buckets()[0].get(id(step))
+
+    def bucket_inlined_by(self, step: GroupStep) -> Bucket | None:
+        """The bucketed group that computes this group's values itself, if one does."""
+        return self._buckets()[1].get(id(step))
+
+    @property
+    def bucket_list(self) -> list[Bucket]:
+        """Every bucketed group's bucket, in plan order: codegen numbers them so."""
+        return [b for s in self.groups() if (b := self.bucket_of(s)) is not None]
 
     def inlined(self, frontier: Frontier) -> set[str]:
         """The values a push from ``frontier``'s list computes where it reads them."""
@@ -149,6 +170,15 @@ class ExecutionPlan:
                                      + (f" (the nodes of it in {self.names[frontier.source_filter]})"
                                         if frontier.source_filter else "") + ", "
                                      "or pull into every node; schedule auto|push|pull")
+                    bucket = self.bucket_of(s)
+                    if bucket is not None:
+                        lines.append(f"{pad}  bucketed by {self.names[bucket.key]} == "
+                                     f"{self.names[bucket.scalar]}: a round runs over those nodes "
+                                     "only (one counting sort at loop entry), or over every node; "
+                                     "schedule auto|push|pull")
+                    if self.bucket_inlined_by(s) is not None:
+                        lines.append(f"{pad}  in a bucketed round: not stored, the bucketed "
+                                     "group computes these where it reads them")
                     side = self.side_of(s)
                     if side is not None:
                         how = ("run over its list" if side.role == "list"
