@@ -35,10 +35,7 @@ __all__ = ["Row", "run_suite", "environment", "prepare_inputs", "load_graph", "s
 NETWORKX_MAX_ARCS = 20_000_000
 def work(kernel, role, nodes, arcs):
     """How a row's time grows with the graph, to predict a bigger graph from a smaller one:
-    with the arcs, arcs ** 1.5 for triangles, and nodes ** 2 for the generated betweenness
-    (its loop over all nodes as candidate sources costs O(n) per node that is not one)."""
-    if kernel == "bc" and role == "generated":
-        return float(nodes) ** 2
+    with the arcs, and arcs ** 1.5 for triangles."""
     return float(arcs) ** (1.5 if kernel == "tc" else 1.0)
 
 @dataclass
@@ -100,9 +97,9 @@ def environment(threads: int, libs) -> dict:
     }
 
 
-# Kernels whose time follows the diameter (rounds of a level-synchronous traversal), so that a
+# Kernels whose time follows the diameter (rounds of level-synchronous traversals), so that a
 # grid predicts nothing about a Kronecker graph, nor the reverse.
-DIAMETER_BOUND = {"bfs", "sssp"}
+DIAMETER_BOUND = {"bfs", "sssp", "bc"}
 
 
 class _Predictor:

@@ -135,7 +135,9 @@ def test_row_time_predicted_from_a_smaller_graph():
     assert p.predict(kron, "lib", "sssp", 1e5) is None  # a grid says nothing of a traversal on kron
     assert p.predict(kron, "lib", "tc", 1e5) == pytest.approx(10.0)
     assert p.predict(graph_spec("grid128"), "lib", "sssp", 4e4) == pytest.approx(4.0)
-    assert work("bc", "generated", 10, 100) == 100.0 and work("tc", "peer", 10, 100) == 1000.0
+    p.record(grid, "lib", "bc", 1e4, 1.0)
+    assert p.predict(kron, "lib", "bc", 1e5) is None    # betweenness is level-synchronous too
+    assert work("bc", "generated", 10, 300) == 300.0 and work("tc", "peer", 10, 100) == 1000.0
     from bench.peers import libraries
 
     scipy = next(x for x in libraries() if x.name == "scipy")
