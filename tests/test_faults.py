@@ -249,6 +249,10 @@ INTERRUPTED = textwrap.dedent("""
     import numpy as np
     import groggy_jit as gj
 
+    # Ctrl-C as in a terminal, also when this runs under a job started in the background
+    # (which inherits SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
     @gj.algorithm
     def spin(sG, rounds: gj.NonNegativeInt = 1):
         x = sG.nodes(1.0)
