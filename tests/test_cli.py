@@ -147,6 +147,16 @@ def test_bench_lists_the_checkout_benchmarks_and_refuses_unknown_ones(capsys):
     assert "unknown benchmark 'nonsense'" in capsys.readouterr().err
 
 
+def test_bench_with_options_and_no_name_runs_the_whole_suite(monkeypatch):
+    import groggy_jit.cli.maintenance as maintenance
+    calls = []
+    monkeypatch.setattr(maintenance.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    assert main(["bench", "--quick"]) == 0 and main(["bench", "all", "--quick"]) == 0
+    assert calls == [[sys.executable, "-m", "bench", "--quick"]] * 2
+    with pytest.raises(SystemExit):                 # other commands still refuse strays
+        main(["list", "--quick"])
+
+
 def test_parameter_values_read_as_python_would_write_them():
     assert parse_params(["damping=0.9", "max_iter=5", "normalized=false", "source=alice"]) == {
         "damping": 0.9, "max_iter": 5, "normalized": False, "source": "alice"}

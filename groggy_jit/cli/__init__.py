@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", parents=[common],
                        help="run a benchmark of a source checkout (python -m bench.NAME)")
-    b.add_argument("name", nargs="?", help="the benchmark; none: list them")
+    b.add_argument("name", nargs="?", help="the benchmark; none: list them, or with options "
+                                          "(e.g. --quick) run 'all'")
     b.add_argument("args", nargs=argparse.REMAINDER, help="its own options")
 
     p = sub.add_parser("_warm_probe")
@@ -132,7 +133,12 @@ def dispatch(args) -> int:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "bench" and args.name is None:
+        args.name, args.args = "all", extra        # groggy-jit bench --quick: the whole suite
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     debug = getattr(args, "debug", False)
     try:
         return dispatch(args)
