@@ -151,8 +151,9 @@ def test_bench_with_options_and_no_name_runs_the_whole_suite(monkeypatch):
     import groggy_jit.cli.maintenance as maintenance
     calls = []
     monkeypatch.setattr(maintenance.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
-    assert main(["bench", "--quick"]) == 0 and main(["bench", "all", "--quick"]) == 0
-    assert calls == [[sys.executable, "-m", "bench", "--quick"]] * 2
+    assert main(["bench", "--quick", "--out", "x"]) == 0
+    assert main(["bench", "all", "--quick", "--out", "x"]) == 0
+    assert calls == [[sys.executable, "-m", "bench", "--quick", "--out", "x"]] * 2
     with pytest.raises(SystemExit):                 # other commands still refuse strays
         main(["list", "--quick"])
 

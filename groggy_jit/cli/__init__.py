@@ -133,12 +133,11 @@ def dispatch(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command == "bench" and args.name is None:
-        args.name, args.args = "all", extra        # groggy-jit bench --quick: the whole suite
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"] and len(argv) > 1 and argv[1].startswith("-") \
+            and argv[1] not in ("-h", "--help", "--debug"):
+        argv = ["bench", "all", *argv[1:]]         # groggy-jit bench --quick: the whole suite
+    args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
         return dispatch(args)
