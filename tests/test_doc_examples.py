@@ -64,7 +64,8 @@ def collected_examples() -> dict[str, int]:
     recorder = _DoctestRecorder()
     # No --doctest-modules here: the suite's own options (pyproject.toml) must ask for doctests.
     # --noconftest: loading the conftest again would give the rest of this run a new cache dir.
-    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "--noconftest",
+    # -n 0: the items must be collected in this process, not in xdist workers.
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "-n", "0", "--noconftest",
                         str(PACKAGE), str(README)], plugins=[recorder])
     assert code == pytest.ExitCode.OK, f"collecting the doctests failed ({code!r})"
     return recorder.examples
