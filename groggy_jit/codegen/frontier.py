@@ -3,9 +3,10 @@
 Each round picks one.  *Pull* is the ordinary fused parallel loop over every node,
 which also writes the new frontier as a list, chunk by chunk.  *Push* runs on one
 thread (a small round wakes no threads): each frontier node offers its value along
-its arcs into a per-target accumulator, then only the nodes reached and the
-frontier run the rest of the group, and the new frontier list is collected on the
-way.  The pull's reduction is order-free, or the push walks a sorted list
+its arcs into a per-target accumulator, then only the nodes reached (and the
+frontier, if ``Frontier.visit_frontier``) run the rest of the group, and the new
+frontier list is collected on the way, in one pass over the list and one over the
+nodes touched.  The pull's reduction is order-free, or the push walks a sorted list
 (``Frontier.sorted_list``), so both give the same bits.  The groups of the round
 that ride on the list (``plan.frontier.Side``) take the same choice: in a pushed
 round they run over the list, or not at all.
@@ -56,7 +57,8 @@ def setup(e, frontier, g: int) -> None:
     pull = e.ir.node_map[frontier.pull]
     for key in ("list", "next", "touched"):
         w.line(f"{v[key]} = np.empty(n, np.int64)")
-    for key in ("seen", "hit"):
+    marks = ("seen", "hit") if frontier.visit_frontier else ("hit",)
+    for key in marks:
         w.line(f"{v[key]} = np.empty(n, np.bool_)")
     w.line(f"{v['acc']} = np.empty(n, {NUMPY_DTYPE[pull.type.dtype]})")
     x = pull_operands(pull.inputs, pull.attr_dict)[0]
@@ -65,8 +67,8 @@ def setup(e, frontier, g: int) -> None:
            "  # argmin / argmax: the best value offered so far")
     w.line("for j in range(n):")
     with w.indent():
-        w.line(f"{v['seen']}[j] = False")
-        w.line(f"{v['hit']}[j] = False")
+        for key in marks:
+            w.line(f"{v[key]}[j] = False")
     w.line(f"{v['chunk_size']} = np.zeros({CHUNKS}, np.int64)")
     w.line(f"{v['chunk_arcs']} = np.zeros({CHUNKS}, np.int64)")
     w.line(f"{v['size']} = 0")
@@ -210,17 +212,19 @@ def _push(e, step, frontier, v) -> None:
     e.locals = set(step.members)
     _compact(e, v)
     e.inlined = e.plan.inlined(frontier)
-    w.line("push_reached = 0  # the frontier, then every node a push reaches, each once")
-    w.line(f"for t in range({v['size']}):")
-    with w.indent():
-        w.line(f"u = np.uint64({v['list']}[t])")
-        w.line(f"{v['seen']}[u] = True")
-        w.line(f"{v['touched']}[push_reached] = u")
-        w.line("push_reached += 1")
+    if frontier.visit_frontier:
+        w.line("push_reached = 0  # the frontier and every node a push reaches, each once")
+    else:
+        w.line("push_reached = 0  # every node a push reaches, once")
     indptr, indices, weights = EDGE_LISTS[frontier.push_arcs]
     w.line(f"for t in range({v['size']}):")
     with w.indent():
         w.line(f"u = np.uint64({v['list']}[t])")
+        if frontier.visit_frontier:     # unless an earlier push reached it
+            w.line(f"if not {v['seen']}[u]:")
+            with w.indent():
+                w.line(f"{v['seen']}[u] = True")
+                _touch(w, v, "u")
         if frontier.source_filter is not None:
             w.line(f"if not {e.value_at(frontier.source_filter, 'u')}:")
             with w.indent():
@@ -246,11 +250,13 @@ def _push(e, step, frontier, v) -> None:
                 w.line(f"{v['acc']}[i] = {identity}")
                 if best:
                     w.line(f"{v['best']}[i] = {literal(red.start(x_dtype), x_dtype)}")
-                w.line(f"if not {v['seen']}[i]:")
-                with w.indent():
-                    w.line(f"{v['seen']}[i] = True")
-                    w.line(f"{v['touched']}[push_reached] = i")
-                    w.line("push_reached += 1")
+                if frontier.visit_frontier:     # a frontier node is listed already
+                    w.line(f"if not {v['seen']}[i]:")
+                    with w.indent():
+                        w.line(f"{v['seen']}[i] = True")
+                        _touch(w, v)
+                else:
+                    _touch(w, v)
             if best:      # ties to the smallest id, NaN never chosen: as the pull
                 w.line(f"push_offer = {value}")
                 w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
@@ -265,6 +271,11 @@ def _push(e, step, frontier, v) -> None:
     e.inlined = set()
 
 
+def _touch(w, v, node: str = "i") -> None:
+    w.line(f"{v['touched']}[push_reached] = {node}")
+    w.line("push_reached += 1")
+
+
 def _touched_round(e, step, frontier, v, identity) -> None:
     """The rest of the group at the nodes reached and the frontier; the new frontier list."""
     w, ir, names_ = e.w, e.ir, e.plan.names
@@ -276,9 +287,12 @@ def _touched_round(e, step, frontier, v, identity) -> None:
     w.line("for t in range(push_reached):")
     with w.indent():
         w.line(f"i = np.uint64({v['touched']}[t])")
-        w.line(f"{v['seen']}[i] = False")
         pull_name = names_[frontier.pull]
-        w.line(f"{pull_name} = {v['acc']}[i] if {v['hit']}[i] else {identity}")
+        if frontier.visit_frontier:
+            w.line(f"{v['seen']}[i] = False")
+            w.line(f"{pull_name} = {v['acc']}[i] if {v['hit']}[i] else {identity}")
+        else:
+            w.line(f"{pull_name} = {v['acc']}[i]")
         w.line(f"{v['hit']}[i] = False")
         for m in step.members:
             node = ir.node_map[m]
@@ -289,17 +303,23 @@ def _touched_round(e, step, frontier, v, identity) -> None:
                 rule(e, node)
             else:
                 w.line(f"{names_[m]} = {e.expression(node, e.element)}")
-        e.assigns(list(frontier.in_place))
+        mask = e.slot(frontier.mask)
+        # every node whose mask may change is visited here when the frontier is: the
+        # mask is then written in place, else the old list clears it and the new sets it
+        in_place = list(frontier.in_place)
+        if frontier.visit_frontier:
+            in_place.append((frontier.mask, frontier.mask_next))
+        e.assigns(in_place)
         w.line(f"if {e.element(frontier.mask_next)}:")
         with w.indent():
             _append(e, frontier, v["next"], "next_size", "next_arcs", "i")
     for r in reductions:
         w.line(f"{names_[r]} = acc_{names_[r]}")
-    mask = e.slot(frontier.mask)
-    for buffer, count, value in [(v["list"], v["size"], False), (v["next"], "next_size", True)]:
-        w.line(f"for t in range({count}):")
-        with w.indent():
-            w.line(f"{mask}[{buffer}[t]] = {value}")
+    if not frontier.visit_frontier:
+        for buffer, count, value in [(v["list"], v["size"], False), (v["next"], "next_size", True)]:
+            w.line(f"for t in range({count}):")
+            with w.indent():
+                w.line(f"{mask}[{buffer}[t]] = {value}")
     if frontier.sorted_list:     # reached in discovery order; the next push needs ascending
         w.line(f"{v['next']}[:next_size].sort()")
     w.line(f"{v['list']}, {v['next']} = swapped({v['list']}, {v['next']})")

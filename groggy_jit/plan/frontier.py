@@ -8,7 +8,8 @@ value and every reduction folds its identity.  That is checked by evaluating the
 group once over abstract values (a constant, "the carry's own value", or unknown
 within its dtype's range).  Such a round may then *push*: each frontier node offers
 its value along its arcs, and only the nodes reached and the frontier run the rest
-of the group.  The pull's reduction must give the same bits in any order
+of the group (only the nodes reached, when the group provably changes nothing at a
+frontier node the push does not reach either: ``Frontier.visit_frontier``).  The pull's reduction must give the same bits in any order
 (``order_free``), or in ascending source order (``source_ordered``: a float sum), so
 push and pull agree exactly; for the latter the push walks a sorted frontier list, so
 every target gets its values in the order of its sorted, duplicate-free in-arcs.
@@ -52,6 +53,8 @@ class Frontier:
     sorted_list: bool = False      # push from the list in ascending node order (float sums)
     source_filter: str | None = None   # the pull's mask when it only narrows the carried
                                        # one (frontier & x): list nodes it excludes push nothing
+    visit_frontier: bool = True    # the frontier nodes the push does not reach run the group
+                                   # too (False: the group changes nothing there either)
 
 
 @dataclass(frozen=True)
@@ -231,20 +234,30 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
                 if m.id in by_next and m.id != mask_next]
     if any(nxt not in inside for _, nxt in step.assigns):
         return None                        # a carry set from outside the group
-    abstract = untouched_values(ir, members, pull, mask)
-    if abstract.get(mask_next) != (CONST, False):
+    if not _changes_nothing(ir, members, untouched_values(ir, members, pull, mask),
+                            mask_next, in_place):
         return None
-    for carry, nxt in in_place:
-        if abstract.get(nxt) != Same(carry):
-            return None
+    # at a frontier node the push does not reach (the mask unknown there), as at any other
+    visit_frontier = not _changes_nothing(ir, members, untouched_values(ir, members, pull, None),
+                                          mask_next, in_place)
+    return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
+                    PUSH_ARCS[pull.attr("over")], sorted_list, source_filter, visit_frontier)
+
+
+def _changes_nothing(ir, members, abstract, mask_next, in_place) -> bool:
+    """Do these abstract values leave the next mask false, every carry as it was and every
+    reduction at its identity?"""
+    if abstract.get(mask_next) != (CONST, False):
+        return False
+    if any(abstract.get(nxt) != Same(carry) for carry, nxt in in_place):
+        return False
     for m in members:
         if m.type.kind is Kind.SCALAR and m.op == "reduce":
             source = ir.node_map[m.inputs[0]]
             identity = reduction(m.attr("reduce")).identity(source.type.dtype)
             if abstract.get(m.inputs[0]) != (CONST, identity):
-                return None
-    return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
-                    PUSH_ARCS[pull.attr("over")], sorted_list, source_filter)
+                return False
+    return True
 
 
 def _narrowed_carry(ir, mask: str, carries) -> str | None:
@@ -277,7 +290,7 @@ def _read_later(node, inside, loop, users) -> bool:
 
 def untouched_values(ir, members, pull, mask) -> dict:
     """Each member's abstract value at a node neither reached by the pull (None: a group
-    without one) nor in the mask."""
+    without one) nor in the mask (None: the mask unknown there)."""
     env: dict = {}
 
     def value(i):
