@@ -120,12 +120,18 @@ def test_every_sample_program_has_a_frontier_round():
         assert gj.compile_to_batch(algo).frontiers, algo.name
 
 
-def test_random_frontier_programs_agree_in_every_schedule():
-    """Generated source (plain Python) in push, pull and auto against the interpreter."""
+@pytest.mark.parametrize("parallel_push", [False, True])
+def test_random_frontier_programs_agree_in_every_schedule(parallel_push, monkeypatch):
+    """Generated source (plain Python) in push, pull and auto against the interpreter;
+    with ``parallel_push`` every push takes the two-phase parallel path."""
+    if parallel_push:
+        monkeypatch.setattr("groggy_jit.codegen.frontier.PUSH_SERIAL_ARCS", 0)
     graphs = small_graphs()
     for algo in programs():
         plan = gj.compile_to_batch(algo)
-        kernel = load_python(generate_source(plan))
+        source_text = generate_source(plan)
+        assert ("_arcs_0 < 0:" in str(source_text)) is parallel_push
+        kernel = load_python(source_text)
         for graph, source in itertools.product(graphs, (0, 2)):
             if source >= graph.num_nodes:
                 continue
@@ -337,3 +343,41 @@ def test_a_later_read_of_the_frontier_sees_this_rounds_value():
             raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
             for k, (name, _) in enumerate(plan.outputs):
                 np.testing.assert_array_equal(raw[k], want[name], err_msg=f"{schedule} {name}")
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_parallel_pushes_agree_with_networkx_and_the_pull(directed):
+    # frontiers with more arcs than PUSH_SERIAL_ARCS: a forced push collects its offers
+    # in parallel chunks, then applies them in list order
+    from groggy_jit.codegen.frontier import PUSH_SERIAL_ARCS
+
+    G = nx.gnm_random_graph(3000, 60000 if directed else 36000, seed=7, directed=directed)
+    rng = random.Random(3)
+    for u, v in G.edges:
+        G.edges[u, v]["weight"] = float(rng.randint(1, 40))
+    source = 0
+    levels = list(nx.bfs_layers(G, [source]))
+    assert max(sum(G.out_degree(u) if directed else G.degree(u) for u in level)
+               for level in levels) >= PUSH_SERIAL_ARCS          # the parallel path runs
+    index = node_index(G)
+    graph = gj.Graph.from_networkx(G, weight="weight")
+    want_depth = np.full(len(G), -1)
+    for v, d in nx.single_source_shortest_path_length(G, source).items():
+        want_depth[index[v]] = d
+    want_dist = np.full(len(G), np.inf)
+    for v, d in nx.single_source_dijkstra_path_length(G, source).items():
+        want_dist[index[v]] = d
+    sources = np.zeros(len(G), bool)
+    sources[[0, 17, 1234]] = True
+    between = gj.betweenness_centrality.run(graph, sources=sources, schedule="pull").value
+    for schedule in SCHEDULES:
+        out = gj.bfs.run(graph, source=source, schedule=schedule).value
+        np.testing.assert_array_equal(out["depth"], want_depth, err_msg=schedule)
+        pulled = gj.bfs.run(graph, source=source, schedule="pull").value
+        np.testing.assert_array_equal(out["parent"], pulled["parent"], err_msg=schedule)
+        for algo in (gj.sssp, gj.sssp_delta):
+            got = algo.run(graph, source=source, schedule=schedule, **(
+                {"delta": 8.0} if algo is gj.sssp_delta else {})).value
+            np.testing.assert_array_equal(got, want_dist, err_msg=f"{algo.name} {schedule}")
+        got = gj.betweenness_centrality.run(graph, sources=sources, schedule=schedule).value
+        np.testing.assert_array_equal(got, between, err_msg=f"betweenness {schedule}")

@@ -377,17 +377,41 @@ class KernelEmitter:
             w.line(f"{self.slot(node.id)}[{self.at}] = {name}")
 
     def assigns(self, assigns) -> None:
-        """Write carried values; array reads go first so no write is seen by a later read."""
+        """Write carried values; array reads go first so no write is seen by a later read.
+        ``x = cond.where(a, x)`` stores only where ``cond`` holds: elsewhere the carry's
+        array holds its value already, and a store would dirty its cache line."""
         values = []
         for carry, nxt in assigns:
+            guard = self._kept_unless(carry, nxt)
+            if guard is not None:
+                values.append((carry, *guard))
+                continue
             expr = self.element(nxt)
             if expr.endswith(f"[{self.at}]"):
                 temp = f"next_{self.plan.names[carry]}"
                 self.w.line(f"{temp} = {expr}")
                 expr = temp
-            values.append((carry, expr))
-        for carry, expr in values:
+            values.append((carry, None, expr))
+        for carry, cond, expr in values:
+            if cond is not None:
+                self.w.line(f"if {cond}:")
+                self.w.depth += 1
             self.w.line(f"{self.slot(carry)}[{self.at}] = {expr}")
+            if cond is not None:
+                self.w.depth -= 1
+
+    def _kept_unless(self, carry: str, nxt: str):
+        """``(condition, value)`` when ``nxt`` is ``where(cond, value, carry)`` (or the
+        mirror) of values held in locals, else None."""
+        node = self.ir.node_map[nxt]
+        if node.op != "where" or carry not in node.inputs[1:] or node.inputs[1] == node.inputs[2]:
+            return None
+        cond = self.element(node.inputs[0])
+        kept_first = node.inputs[1] == carry
+        value = self.element(node.inputs[1 if not kept_first else 2])
+        if "[" in cond or "[" in value:
+            return None
+        return (f"not {cond}" if kept_first else cond), value
 
     def combine(self, node: Node) -> None:
         w, name = self.w, self.plan.names[node.id]

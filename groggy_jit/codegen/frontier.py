@@ -26,6 +26,8 @@ from ..plan.plan import CHUNKS
 from .abi import SCHEDULES
 
 PUSH_ALPHA = 15      # GAP's alpha: push while the frontier's work is under 1/15 of a dense round
+PUSH_SERIAL_ARCS = 32768  # a push over fewer frontier arcs runs on one thread: waking the
+                         # others costs more than the work (``kernels/bfs.py``'s SERIAL_ARCS)
 
 
 def names(g: int) -> dict[str, str]:
@@ -202,13 +204,11 @@ def _chunked_totals(e, v) -> None:
 
 
 def _push(e, step, frontier, v) -> None:
-    w, ir = e.w, e.ir
-    pull = ir.node_map[frontier.pull]
-    red = pull_reduction(pull.attr("reduce"))
-    x, _, at = pull_operands(pull.inputs, pull.attr_dict)
-    x_dtype = _value_dtype(ir, pull, x)
-    best = getattr(red, "better", "")
-    identity = literal(red.identity(x_dtype), pull.type.dtype)
+    """Offer along the frontier's arcs: on one thread while they are few, else in two
+    phases, as ``kernels/bfs.py``: every chunk of the list collects its offers in its
+    own slice of a buffer in parallel (reads only), then one thread applies them in
+    list order. Both give the same accumulators and the same touched order."""
+    w = e.w
     e.locals = set(step.members)
     _compact(e, v)
     e.inlined = e.plan.inlined(frontier)
@@ -216,59 +216,157 @@ def _push(e, step, frontier, v) -> None:
         w.line("push_reached = 0  # the frontier and every node a push reaches, each once")
     else:
         w.line("push_reached = 0  # every node a push reaches, once")
+    w.line(f"if {v['arcs']} < {PUSH_SERIAL_ARCS}:")
+    with w.indent():
+        _serial_push(e, step, frontier, v)
+    w.line("else:")
+    with w.indent():
+        _parallel_push(e, step, frontier, v)
+    _touched_round(e, step, frontier, v, _offers(e, frontier)[1])
+    e.locals = set()
+    e.inlined = set()
+
+
+def _offers(e, frontier):
+    """``(reduction, identity literal, dtype of an offered value, argmin/argmax test)``."""
+    pull = e.ir.node_map[frontier.pull]
+    red = pull_reduction(pull.attr("reduce"))
+    x = pull_operands(pull.inputs, pull.attr_dict)[0]
+    x_dtype = _value_dtype(e.ir, pull, x)
+    best = getattr(red, "better", "")
+    offered = x_dtype if best else pull.type.dtype
+    return red, literal(red.identity(x_dtype), pull.type.dtype), offered, best
+
+
+def _visit_list_node(e, frontier, v) -> None:
+    """A frontier node joins the touched list, unless an earlier push reached it."""
+    if frontier.visit_frontier:
+        e.w.line(f"if not {v['seen']}[u]:")
+        with e.w.indent():
+            e.w.line(f"{v['seen']}[u] = True")
+            _touch(e.w, v, "u")
+
+
+def _scan_arcs(e, step, frontier, offer) -> None:
+    """For list node ``u``: its offered value along each arc to a node in ``at``."""
+    w, ir = e.w, e.ir
+    pull = ir.node_map[frontier.pull]
+    x, _, at = pull_operands(pull.inputs, pull.attr_dict)
     indptr, indices, weights = EDGE_LISTS[frontier.push_arcs]
+    if frontier.source_filter is not None:
+        w.line(f"if not {e.value_at(frontier.source_filter, 'u')}:")
+        with w.indent():
+            w.line("continue")
+    w.line(f"push_offered = {e.value_at(x, 'u')}")
+    w.line(f"for k in range(np.uint64({indptr}[u]), np.uint64({indptr}[u + ONE])):")
+    with w.indent():
+        w.line(f"i = np.uint64({indices}[k])")
+        if at is not None:
+            for m in _cone(ir, step, at):
+                w.line(f"{e.plan.names[m]} = {e.expression(ir.node_map[m], e.element)}")
+            w.line(f"if not {e.element(at)}:")
+            with w.indent():
+                w.line("continue")
+        value = "push_offered"
+        if pull.attr("weight"):
+            value = f"(push_offered {'*' if pull.attr('combine') == 'mul' else '+'} {weights}[k])"
+        if pull.attr("reduce") == "sum" and _value_dtype(ir, pull, x) is DType.BOOL:
+            value = f"np.int64({value})"
+        offer(value)
+
+
+def _offer(e, frontier, v, value: str) -> None:
+    """Fold one offer from ``u`` into target ``i``'s accumulator; list ``i`` when new."""
+    w = e.w
+    red, identity, offered, best = _offers(e, frontier)
+    w.line(f"if not {v['hit']}[i]:")
+    with w.indent():
+        w.line(f"{v['hit']}[i] = True")
+        w.line(f"{v['acc']}[i] = {identity}")
+        if best:
+            w.line(f"{v['best']}[i] = {literal(red.start(offered), offered)}")
+        if frontier.visit_frontier:     # a frontier node is listed already
+            w.line(f"if not {v['seen']}[i]:")
+            with w.indent():
+                w.line(f"{v['seen']}[i] = True")
+                _touch(w, v)
+        else:
+            _touch(w, v)
+    if best:      # ties to the smallest id, NaN never chosen: as the pull
+        w.line(f"push_offer = {value}")
+        w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
+               f"({v['acc']}[i] < 0 or np.int64(u) < {v['acc']}[i])):")
+        with w.indent():
+            w.line(f"{v['best']}[i] = push_offer")
+            w.line(f"{v['acc']}[i] = np.int64(u)")
+    else:
+        w.line(red.update_statement(f"{v['acc']}[i]", value))
+
+
+def _serial_push(e, step, frontier, v) -> None:
+    w = e.w
     w.line(f"for t in range({v['size']}):")
     with w.indent():
         w.line(f"u = np.uint64({v['list']}[t])")
-        if frontier.visit_frontier:     # unless an earlier push reached it
-            w.line(f"if not {v['seen']}[u]:")
-            with w.indent():
-                w.line(f"{v['seen']}[u] = True")
-                _touch(w, v, "u")
-        if frontier.source_filter is not None:
-            w.line(f"if not {e.value_at(frontier.source_filter, 'u')}:")
-            with w.indent():
-                w.line("continue")
-        w.line(f"push_offered = {e.value_at(x, 'u')}")
-        w.line(f"for k in range(np.uint64({indptr}[u]), np.uint64({indptr}[u + ONE])):")
+        _visit_list_node(e, frontier, v)
+        _scan_arcs(e, step, frontier, lambda value: _offer(e, frontier, v, value))
+
+
+def _parallel_push(e, step, frontier, v) -> None:
+    w = e.w
+    _, _, offered, best = _offers(e, frontier)
+    if frontier.visit_frontier:
+        w.line(f"for t in range({v['size']}):")
         with w.indent():
-            w.line(f"i = np.uint64({indices}[k])")
-            if at is not None:
-                for m in _cone(ir, step, at):
-                    w.line(f"{e.plan.names[m]} = {e.expression(ir.node_map[m], e.element)}")
-                w.line(f"if not {e.element(at)}:")
-                with w.indent():
-                    w.line("continue")
-            value = "push_offered"
-            if pull.attr("weight"):
-                value = f"(push_offered {'*' if pull.attr('combine') == 'mul' else '+'} {weights}[k])"
-            if pull.attr("reduce") == "sum" and x_dtype is DType.BOOL:
-                value = f"np.int64({value})"
-            w.line(f"if not {v['hit']}[i]:")
-            with w.indent():
-                w.line(f"{v['hit']}[i] = True")
-                w.line(f"{v['acc']}[i] = {identity}")
+            w.line(f"u = np.uint64({v['list']}[t])")
+            _visit_list_node(e, frontier, v)
+    # chunks of the list of about equal nodes + arcs; chunk c's offers start where its
+    # first node's arcs do
+    w.line(f"push_chunks = min({CHUNKS}, {v['size']})")
+    w.line(f"push_start = np.empty({v['size']} + 1, np.int64)")
+    w.line("push_start[0] = 0")
+    w.line(f"for t in range({v['size']}):")
+    with w.indent():
+        degree = _degree(frontier, f"np.uint64({v['list']}[t])")
+        w.line(f"push_start[t + 1] = push_start[t] + {degree}")
+    w.line("push_bounds = np.empty(push_chunks + 1, np.int64)")
+    w.line("t = 0")
+    w.line("for c in range(push_chunks + 1):")
+    with w.indent():
+        w.line(f"target = (push_start[{v['size']}] + {v['size']}) * c // push_chunks")
+        w.line(f"while t < {v['size']} and push_start[t] + t < target:")
+        with w.indent():
+            w.line("t += 1")
+        w.line("push_bounds[c] = t")
+    w.line(f"push_node = np.empty(push_start[{v['size']}], np.int64)")
+    w.line(f"push_value = np.empty(push_start[{v['size']}], {NUMPY_DTYPE[offered]})")
+    if best:
+        w.line(f"push_from = np.empty(push_start[{v['size']}], np.int64)")
+    w.line("push_count = np.empty(push_chunks, np.int64)")
+    w.line("for c in prange(push_chunks):")
+    with w.indent():
+        w.line("q = push_start[push_bounds[c]]")
+        w.line("for t in range(push_bounds[c], push_bounds[c + 1]):")
+        with w.indent():
+            w.line(f"u = np.uint64({v['list']}[t])")
+
+            def collect(value):
+                w.line("push_node[q] = i")
+                w.line(f"push_value[q] = {value}")
                 if best:
-                    w.line(f"{v['best']}[i] = {literal(red.start(x_dtype), x_dtype)}")
-                if frontier.visit_frontier:     # a frontier node is listed already
-                    w.line(f"if not {v['seen']}[i]:")
-                    with w.indent():
-                        w.line(f"{v['seen']}[i] = True")
-                        _touch(w, v)
-                else:
-                    _touch(w, v)
-            if best:      # ties to the smallest id, NaN never chosen: as the pull
-                w.line(f"push_offer = {value}")
-                w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
-                       f"({v['acc']}[i] < 0 or np.int64(u) < {v['acc']}[i])):")
-                with w.indent():
-                    w.line(f"{v['best']}[i] = push_offer")
-                    w.line(f"{v['acc']}[i] = np.int64(u)")
-            else:
-                w.line(red.update_statement(f"{v['acc']}[i]", value))
-    _touched_round(e, step, frontier, v, identity)
-    e.locals = set()
-    e.inlined = set()
+                    w.line("push_from[q] = u")
+                w.line("q += 1")
+            _scan_arcs(e, step, frontier, collect)
+        w.line("push_count[c] = q - push_start[push_bounds[c]]")
+    w.line("for c in range(push_chunks):")
+    with w.indent():
+        w.line("first = push_start[push_bounds[c]]")
+        w.line("for q in range(first, first + push_count[c]):")
+        with w.indent():
+            w.line("i = np.uint64(push_node[q])")
+            if best:
+                w.line("u = np.uint64(push_from[q])")
+            _offer(e, frontier, v, "push_value[q]")
 
 
 def _touch(w, v, node: str = "i") -> None:
