@@ -381,3 +381,26 @@ def test_parallel_pushes_agree_with_networkx_and_the_pull(directed):
             np.testing.assert_array_equal(got, want_dist, err_msg=f"{algo.name} {schedule}")
         got = gj.betweenness_centrality.run(graph, sources=sources, schedule=schedule).value
         np.testing.assert_array_equal(got, between, err_msg=f"betweenness {schedule}")
+
+
+def test_an_ordered_frontier_agrees_with_dijkstra_for_every_bucket_width():
+    """sssp_delta keeps its pending nodes in buckets of dist (plan/ordered.py): generated
+    source in plain Python, every schedule, bucket widths from far too many buckets (they
+    are dropped: the plain list takes over) to a single one, against the interpreter."""
+    plan = gj.sssp_delta.plan_for(weighted=True)
+    (frontier,) = plan.frontiers.values()
+    assert plan.ordered_of(frontier) is not None and "ordered: the list kept in buckets" in str(plan)
+    assert all(gj.bfs.plan.ordered_of(f) is None for f in gj.bfs.plan.frontiers.values())
+    kernel = load_python(generate_source(plan))
+    rng = np.random.default_rng(0)
+    graphs = small_graphs()
+    for n, m, directed in [(200, 600, False), (300, 2000, True)]:
+        src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+        graphs.append(gj.Graph.from_edges(src, dst, num_nodes=n, directed=directed,
+                                          weights=rng.integers(1, 50, m).astype(float)))
+    for graph, delta in itertools.product(graphs, (1e-6, 0.5, 3.0, 16.0, np.inf)):
+        want = gj.sssp.interpret(graph, source=0).value
+        bound = bind(plan.ir.params, {"source": 0, "delta": delta}, graph)
+        for schedule in SCHEDULES:
+            raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+            np.testing.assert_array_equal(raw[0], want, err_msg=f"delta {delta} {schedule}")

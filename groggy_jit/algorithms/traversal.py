@@ -141,6 +141,8 @@ def sssp_delta(sG, source: NodeId = 0, delta: Positive = 32.0):
     nodes, edges are relaxed until no distance in the bucket improves, then the
     next non-empty bucket follows. Same result as ``sssp``; fewer wasted
     relaxations on graphs with varied weights. Weights must not be negative.
+    The compiled kernel keeps the pending nodes in buckets of their distance,
+    so a round costs its bucket, not every pending node.
 
     Parameters
     ----------

@@ -23,7 +23,9 @@ from ..ir.monoids import pull_reduction
 from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.plan import CHUNKS
+from . import ordered as ordered_schedule
 from .abi import SCHEDULES
+from .ordered import degree
 
 PUSH_ALPHA = 15      # GAP's alpha: push while the frontier's work is under 1/15 of a dense round
 PUSH_SERIAL_ARCS = 32768  # a push over fewer frontier arcs runs on one thread: waking the
@@ -41,16 +43,11 @@ def _value_dtype(ir, pull, x) -> DType:
     return DType.F64 if pull.attr("weight") else ir.node_map[x].type.dtype
 
 
-def _degree(frontier, at: str) -> str:
-    indptr = EDGE_LISTS[frontier.push_arcs][0]
-    return f"np.int64({indptr}[{at} + ONE] - {indptr}[{at}])"
-
-
 def _append(e, frontier, buffer: str, count: str, arcs: str, node: str, at: str = "") -> None:
     """Add ``node`` to a frontier list (at offset ``at``), counting it and its arcs."""
     e.w.line(f"{buffer}[{at}{count}] = {node}")
     e.w.line(f"{count} += 1")
-    e.w.line(f"{arcs} += {_degree(frontier, node if node != 'j' else 'np.uint64(j)')}")
+    e.w.line(f"{arcs} += {degree(frontier, node if node != 'j' else 'np.uint64(j)')}")
 
 
 def setup(e, frontier, g: int) -> None:
@@ -77,6 +74,8 @@ def setup(e, frontier, g: int) -> None:
     w.line(f"{v['arcs']} = 0")
     w.line(f"{v['chunked']} = False")
     w.line(f"{v['pushed']} = False")
+    if e.plan.ordered_of(frontier) is not None:
+        ordered_schedule.setup(e, g)
 
 
 def enter_loop(e, frontier, g: int) -> None:
@@ -85,18 +84,27 @@ def enter_loop(e, frontier, g: int) -> None:
     n + m arcs), so the first round chooses like any other; a forced pull lists it
     as it goes."""
     w, v = e.w, names(g)
-    mask = e.slot(frontier.mask)
     w.line(f"{v['size']} = -1")
     w.line(f"{v['arcs']} = 0")
     w.line(f"{v['chunked']} = False")
     w.line(f"if schedule != {SCHEDULES['pull']}:")
     with w.indent():
-        w.line(f"{v['size']} = 0")
-        w.line("for j in range(n):")
+        _list_mask(e, frontier, v)
+    if e.plan.ordered_of(frontier) is not None:
+        ordered_schedule.enter_loop(e, g)
+
+
+def _list_mask(e, frontier, v) -> None:
+    """The frontier list from one serial scan of the carried mask."""
+    w = e.w
+    w.line(f"{v['size']} = 0")
+    w.line(f"{v['arcs']} = 0")
+    w.line("for j in range(n):")
+    with w.indent():
+        w.line(f"if {e.slot(frontier.mask)}[j]:")
         with w.indent():
-            w.line(f"if {mask}[j]:")
-            with w.indent():
-                _append(e, frontier, v["list"], v["size"], v["arcs"], "j")
+            _append(e, frontier, v["list"], v["size"], v["arcs"], "j")
+    w.line(f"{v['chunked']} = False")
 
 
 def round_(e, step, frontier, g: int, row: int) -> None:
@@ -107,11 +115,13 @@ def round_(e, step, frontier, g: int, row: int) -> None:
     w.line(f"if {v['pushed']}:")
     with w.indent():
         w.line(f"loop_info[{row}, 2] += 1")
-        _push(e, step, frontier, v)
+        _push(e, step, frontier, v, g)
     w.line("else:")
     with w.indent():
         w.line(f"loop_info[{row}, 3] += 1")
         e.group(step, ListWriter(e, frontier, v))
+        if e.plan.ordered_of(frontier) is not None:
+            ordered_schedule.after_pull(e, g)
 
 
 def _choose(e, v) -> None:
@@ -132,8 +142,19 @@ def side_round(e, step, side, g: int) -> None:
         with w.indent():
             e.group(step)
         return
+    ordered = e.plan.ordered_of(side.frontier)
     w.line(f"if {v['pushed']}:")
     with w.indent():
+        if ordered is not None:       # from the buckets, or from a complete list
+            w.line(f"if {ordered_schedule.names(g)['keyed']}:")
+            with w.indent():
+                ordered_schedule.lowest(e, ordered, g)
+            w.line(f"elif not {ordered_schedule.names(g)['listed']}:")
+            with w.indent():
+                _list_mask(e, side.frontier, v)
+                w.line(f"{ordered_schedule.names(g)['listed']} = True")
+            w.line(f"if not {ordered_schedule.names(g)['keyed']}:")
+            w.depth += 1
         _compact(e, v)
         e.locals = set(step.members)
         reductions = [m for m in step.members if e.ir.node_map[m].type.kind is Kind.SCALAR]
@@ -147,6 +168,8 @@ def side_round(e, step, side, g: int) -> None:
         for r in reductions:
             w.line(f"{e.plan.names[r]} = acc_{e.plan.names[r]}")
         e.locals = set()
+        if ordered is not None:
+            w.depth -= 1
     w.line("else:")
     with w.indent():
         e.group(step)
@@ -203,7 +226,7 @@ def _chunked_totals(e, v) -> None:
     w.line(f"{v['chunked']} = True")
 
 
-def _push(e, step, frontier, v) -> None:
+def _push(e, step, frontier, v, g: int) -> None:
     """Offer along the frontier's arcs: on one thread while they are few, else in two
     phases, as ``kernels/bfs.py``: every chunk of the list collects its offers in its
     own slice of a buffer in parallel (reads only), then one thread applies them in
@@ -216,13 +239,18 @@ def _push(e, step, frontier, v) -> None:
         w.line("push_reached = 0  # the frontier and every node a push reaches, each once")
     else:
         w.line("push_reached = 0  # every node a push reaches, once")
-    w.line(f"if {v['arcs']} < {PUSH_SERIAL_ARCS}:")
+    ordered = e.plan.ordered_of(frontier)
+    walk = dict(v)                    # what the push walks: the list, or the active nodes
+    if ordered is not None:
+        ordered_schedule.choose_list(e, ordered, v, g, lambda: _list_mask(e, frontier, v))
+        walk.update(list="push_list", size="push_size", arcs="push_arcs")
+    w.line(f"if {walk['arcs']} < {PUSH_SERIAL_ARCS}:")
     with w.indent():
-        _serial_push(e, step, frontier, v)
+        _serial_push(e, step, frontier, walk)
     w.line("else:")
     with w.indent():
-        _parallel_push(e, step, frontier, v)
-    _touched_round(e, step, frontier, v, _offers(e, frontier)[1])
+        _parallel_push(e, step, frontier, walk)
+    _touched_round(e, step, frontier, v, _offers(e, frontier)[1], g)
     e.locals = set()
     e.inlined = set()
 
@@ -327,8 +355,8 @@ def _parallel_push(e, step, frontier, v) -> None:
     w.line("push_start[0] = 0")
     w.line(f"for t in range({v['size']}):")
     with w.indent():
-        degree = _degree(frontier, f"np.uint64({v['list']}[t])")
-        w.line(f"push_start[t + 1] = push_start[t] + {degree}")
+        arcs = degree(frontier, f"np.uint64({v['list']}[t])")
+        w.line(f"push_start[t + 1] = push_start[t] + {arcs}")
     w.line("push_bounds = np.empty(push_chunks + 1, np.int64)")
     w.line("t = 0")
     w.line("for c in range(push_chunks + 1):")
@@ -374,17 +402,23 @@ def _touch(w, v, node: str = "i") -> None:
     w.line("push_reached += 1")
 
 
-def _touched_round(e, step, frontier, v, identity) -> None:
-    """The rest of the group at the nodes reached and the frontier; the new frontier list."""
+def _touched_round(e, step, frontier, v, identity, g: int) -> None:
+    """The rest of the group at the nodes reached and the frontier; the new frontier list
+    (or, for an ordered frontier in a keyed round, the nodes filed in their buckets)."""
     w, ir, names_ = e.w, e.ir, e.plan.names
+    ordered = e.plan.ordered_of(frontier)
     reductions = [m for m in step.members if ir.node_map[m].type.kind is Kind.SCALAR]
     for r in reductions:
         w.line(f"acc_{names_[r]} = {e._identity(ir.node_map[r])}")
     w.line("next_size = 0")
     w.line("next_arcs = 0")
+    if ordered is not None:
+        ordered_schedule.touched_start(e, g)
     w.line("for t in range(push_reached):")
     with w.indent():
         w.line(f"i = np.uint64({v['touched']}[t])")
+        if ordered is not None:
+            ordered_schedule.touched_node(e, ordered, g)
         pull_name = names_[frontier.pull]
         if frontier.visit_frontier:
             w.line(f"{v['seen']}[i] = False")
@@ -410,7 +444,14 @@ def _touched_round(e, step, frontier, v, identity) -> None:
         e.assigns(in_place)
         w.line(f"if {e.element(frontier.mask_next)}:")
         with w.indent():
-            _append(e, frontier, v["next"], "next_size", "next_arcs", "i")
+            if ordered is None:
+                _append(e, frontier, v["next"], "next_size", "next_arcs", "i")
+            else:
+                w.line("next_size += 1")
+                w.line(f"next_arcs += {degree(frontier, 'i')}")
+                ordered_schedule.touched_next(e, ordered, v, g)
+    if ordered is not None:
+        ordered_schedule.fold_waiting(e, ordered, v, g)
     for r in reductions:
         w.line(f"{names_[r]} = acc_{names_[r]}")
     if not frontier.visit_frontier:
@@ -420,9 +461,12 @@ def _touched_round(e, step, frontier, v, identity) -> None:
                 w.line(f"{mask}[{buffer}[t]] = {value}")
     if frontier.sorted_list:     # reached in discovery order; the next push needs ascending
         w.line(f"{v['next']}[:next_size].sort()")
-    w.line(f"{v['list']}, {v['next']} = swapped({v['list']}, {v['next']})")
-    w.line(f"{v['size']} = next_size")
-    w.line(f"{v['arcs']} = next_arcs")
+    if ordered is not None:
+        ordered_schedule.finish(e, v, g)
+    else:
+        w.line(f"{v['list']}, {v['next']} = swapped({v['list']}, {v['next']})")
+        w.line(f"{v['size']} = next_size")
+        w.line(f"{v['arcs']} = next_arcs")
     w.line(f"{v['chunked']} = False")
 
 

@@ -282,6 +282,24 @@ def weigh_directed_triangles(in_indptr, in_indices, out_indptr, out_indices, e, 
     mark_neighbours(in_indptr, in_indices, out_indptr, out_indices, e, i, mark, seen, False)
     out[i] = total
 
+def key_bucket(key, base, width, limit):
+    """The bucket of an ordered frontier's ``key``: floor((key - base) / width), keys
+    below ``base + width`` (or NaN) in bucket 0, and -1 from ``limit`` buckets on."""
+    d = (np.float64(key) - base) / width
+    if not d >= 1.0:
+        return 0
+    if d < limit:
+        return np.int64(d)
+    return -1
+
+
+def grown(a, size, fill):
+    """``a`` copied into an array of ``size`` entries, the new ones ``fill``."""
+    out = np.full(size, fill, a.dtype)
+    out[:a.shape[0]] = a
+    return out
+
+
 DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 # Called once per node of a loop whose nodes do little work (a grid's four neighbours):
 # inlined where they are called, as a call per node cost more than that work.
@@ -290,8 +308,9 @@ INLINED_DECORATOR = '@njit(inline="always", no_cpython_wrapper=True, no_cfunc_wr
 HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends, degree_ranks, count_forward,
            fill_forward, triangles_through, triangles_from, weigh_triangles, in_position,
-           read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles)
-INLINED = (count_forward, fill_forward, triangles_through, triangles_from)
+           read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles, key_bucket,
+           grown)
+INLINED = (count_forward, fill_forward, triangles_through, triangles_from, key_bucket)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
 

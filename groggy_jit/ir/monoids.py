@@ -53,6 +53,7 @@ class Reduction:
     # the same bits when each target gets its values in ascending source order, the order a
     # pull reads a node's sorted in-arcs (a push from a sorted frontier list offers them so)
     source_ordered: Callable[[DType], bool] = _never
+    idempotent: bool = False                  # folding a value twice is folding it once
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
         """A pull's reference meaning: reduce each node's arc values."""
@@ -92,13 +93,13 @@ REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
               lambda a: a.sum(), "{acc} += {x}", order_free=_integers,
               source_ordered=_always),
     Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
-              weights_add=True, order_free=_always),
+              weights_add=True, order_free=_always, idempotent=True),
     Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
-              weights_add=True, order_free=_always),
+              weights_add=True, order_free=_always, idempotent=True),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
-              "{acc} = {acc} or ({x} != 0)", order_free=_always),
+              "{acc} = {acc} or ({x} != 0)", order_free=_always, idempotent=True),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),
-              "{acc} = {acc} and ({x} != 0)", order_free=_always),
+              "{acc} = {acc} and ({x} != 0)", order_free=_always, idempotent=True),
     Reduction("count", lambda d: DType.I64, lambda d: 0, lambda a: int(np.count_nonzero(a)),
               "{acc} += 1 if {x} != 0 else 0", combine="{acc} += {x}",
               order_free=_always),

@@ -288,14 +288,18 @@ def _read_later(node, inside, loop, users) -> bool:
     return any(u != loop.id and u not in inside for u in users[node.id])
 
 
-def untouched_values(ir, members, pull, mask) -> dict:
+def untouched_values(ir, members, pull, mask, fixed: dict | None = None) -> dict:
     """Each member's abstract value at a node neither reached by the pull (None: a group
-    without one) nor in the mask (None: the mask unknown there)."""
+    without one) nor in the mask (None: the mask unknown there); ``fixed`` gives more
+    values known there."""
     env: dict = {}
+    fixed = dict(fixed or {})
+    if mask is not None:
+        fixed[mask] = (CONST, False)
 
     def value(i):
-        if i == mask:                 # before env: the mask may be a member (a selection)
-            return (CONST, False)
+        if i in fixed:                # before env: the mask may be a member (a selection)
+            return fixed[i]
         if i in env:
             return env[i]
         node = ir.node_map[i]

@@ -11,6 +11,7 @@ from ..ir.ops import op_def
 from ..ir.types import Kind
 from .buckets import Bucket, buckets
 from .frontier import Frontier, Side, frontiers, side_groups
+from .ordered import Ordered, ordered
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
 
@@ -25,7 +26,11 @@ _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "ta
              "in_indptr", "in_indices", "out_indptr", "out_indices", "in_weights",
              "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
              "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",
-             "frontier_arcs", "p", "npairs", "bucket_p", "bucket_size"}
+             "frontier_arcs", "p", "npairs", "bucket_p", "bucket_size", "b", "q", "entry",
+             "after", "found", "first", "bucket", "waiting_reached", "waiting_reached_arcs"}
+# kernel locals made per group, loop or slot: frontier_list_0, acc_x, s3, iterations0...
+_RESERVED_PATTERN = re.compile(r"(frontier|bucket|ordered|push|waiting|partial|acc|next|"
+                               r"at)_\w*|s\d+|iterations\d+|converged\d+")
 
 
 @dataclass
@@ -76,14 +81,26 @@ class ExecutionPlan:
     def frontier_of(self, step: GroupStep) -> Frontier | None:
         return next((self.frontiers[m] for m in step.members if m in self.frontiers), None)
 
+    def _frontier_groups(self) -> dict[int, Frontier]:
+        return {id(s): f for s in self._groups(self.steps) if (f := self.frontier_of(s)) is not None}
+
     def side_of(self, step: GroupStep) -> Side | None:
         """How the group rides on a frontier group's list in a pushed round, if it does."""
         sides = self.__dict__.get("_sides")
         if sides is None:
-            found = {id(s): f for s in self._groups(self.steps)
-                     if (f := self.frontier_of(s)) is not None}
-            sides = self.__dict__["_sides"] = side_groups(self.ir, self.steps, found)
+            sides = self.__dict__["_sides"] = side_groups(self.ir, self.steps,
+                                                          self._frontier_groups())
         return sides.get(id(step))
+
+    def ordered_of(self, frontier: Frontier) -> Ordered | None:
+        """How ``frontier``'s list is kept in key buckets (``plan/ordered.py``), if it is."""
+        found = self.__dict__.get("_ordered")
+        if found is None:
+            self.side_of(None)                        # the sides, computed once
+            found = self.__dict__["_ordered"] = ordered(self.ir, self.steps,
+                                                         self._frontier_groups(),
+                                                         self.__dict__["_sides"])
+        return found.get(frontier.pull)
 
     def _buckets(self):
         found = self.__dict__.get("_bucket_groups")
@@ -170,6 +187,11 @@ class ExecutionPlan:
                                      + (f" (the nodes of it in {self.names[frontier.source_filter]})"
                                         if frontier.source_filter else "") + ", "
                                      "or pull into every node; schedule auto|push|pull")
+                        ordered_ = self.ordered_of(frontier)
+                        if ordered_ is not None:
+                            lines.append(f"{pad}  ordered: the list kept in buckets of "
+                                         f"{self.names[ordered_.key]}; a pushed round reads "
+                                         f"the buckets below {self.names[ordered_.bound]} only")
                     bucket = self.bucket_of(s)
                     if bucket is not None:
                         lines.append(f"{pad}  bucketed by {self.names[bucket.key]} == "
@@ -202,6 +224,10 @@ class ExecutionPlan:
 BatchExecutionPlan = ExecutionPlan     # the seed's name
 
 
+def _reserved(name: str) -> bool:
+    return name in _RESERVED or _RESERVED_PATTERN.fullmatch(name) is not None
+
+
 def readable_names(ir: IRGraph) -> dict[str, str]:
     """Source-level names: the traced Python name where known, made unique."""
     names, used = {}, set()
@@ -209,8 +235,8 @@ def readable_names(ir: IRGraph) -> dict[str, str]:
         base = re.sub(r"\W", "_", node.hint or "") or "v"
         if base[0].isdigit():
             base = "v" + base
-        name = base if base != "v" and base not in _RESERVED and base not in used else f"{base}{index}"
-        while name in used or name in _RESERVED:
+        name = base if base != "v" and not _reserved(base) and base not in used else f"{base}{index}"
+        while name in used or _reserved(name):
             name += "_"
         used.add(name)
         names[node.id] = name
