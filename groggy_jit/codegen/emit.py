@@ -149,24 +149,8 @@ class KernelEmitter:
             with w.indent():
                 w.line("loop_info[j, column] = 0")
             w.line("loop_residual[j] = np.nan  # no convergence test ran")
-        w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges:")
-        w.line("# each starts at the first node v with in_indptr[v] + v >= its share (a binary search)")
-        w.line(f"bounds = np.empty({CHUNKS + 1}, np.int64)")
-        w.line(f"for c in range({CHUNKS + 1}):")
-        with w.indent():
-            w.line(f"target = (m + n) * c // {CHUNKS}")
-            w.line("lo = 0")
-            w.line("hi = n")
-            w.line("while lo < hi:")
-            with w.indent():
-                w.line("v = (lo + hi) >> 1")
-                w.line("if in_indptr[v] + v < target:")
-                with w.indent():
-                    w.line("lo = v + 1")
-                w.line("else:")
-                with w.indent():
-                    w.line("hi = v")
-            w.line("bounds[c] = lo")
+        w.line(f"# node ranges of the {CHUNKS} parallel chunks, balanced by nodes + in-edges")
+        w.line(f"bounds = balanced_starts(in_indptr, n, {CHUNKS})")
         for name, value in params.items():
             if self.ir.params[name].pairs:          # at most one (IRGraph.add_param)
                 w.line(f"npairs = np.int64({plan.names[value]}.shape[0])")

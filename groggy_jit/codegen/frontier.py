@@ -357,15 +357,7 @@ def _parallel_push(e, step, frontier, v) -> None:
     with w.indent():
         arcs = degree(frontier, f"np.uint64({v['list']}[t])")
         w.line(f"push_start[t + 1] = push_start[t] + {arcs}")
-    w.line("push_bounds = np.empty(push_chunks + 1, np.int64)")
-    w.line("t = 0")
-    w.line("for c in range(push_chunks + 1):")
-    with w.indent():
-        w.line(f"target = (push_start[{v['size']}] + {v['size']}) * c // push_chunks")
-        w.line(f"while t < {v['size']} and push_start[t] + t < target:")
-        with w.indent():
-            w.line("t += 1")
-        w.line("push_bounds[c] = t")
+    w.line(f"push_bounds = balanced_starts(push_start, {v['size']}, push_chunks)")
     w.line(f"push_node = np.empty(push_start[{v['size']}], np.int64)")
     w.line(f"push_value = np.empty(push_start[{v['size']}], {NUMPY_DTYPE[offered]})")
     if best:

@@ -282,6 +282,26 @@ def weigh_directed_triangles(in_indptr, in_indices, out_indptr, out_indices, e, 
     mark_neighbours(in_indptr, in_indices, out_indptr, out_indices, e, i, mark, seen, False)
     out[i] = total
 
+def balanced_starts(prefix, size, chunks):
+    """Where each of ``chunks`` ranges of ``0..size`` starts (and, last, ``size``), so that
+    each holds about as many items + their counts: range c starts at the first v with
+    ``prefix[v] + v`` at least its share, ``prefix`` being the running count (an indptr)."""
+    starts = np.empty(chunks + 1, np.int64)
+    total = np.int64(prefix[size]) + size
+    for c in range(chunks + 1):
+        target = total * c // chunks
+        lo = 0
+        hi = size
+        while lo < hi:                      # prefix[v] + v grows with v: a binary search
+            mid = (lo + hi) >> 1
+            if np.int64(prefix[mid]) + mid < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        starts[c] = lo
+    return starts
+
+
 def key_bucket(key, base, width, limit):
     """The bucket of an ordered frontier's ``key``: floor((key - base) / width), keys
     below ``base + width`` (or NaN) in bucket 0, and -1 from ``limit`` buckets on."""
@@ -309,7 +329,7 @@ HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_a
            count_from_lower_ends, copy_to_higher_ends, degree_ranks, count_forward,
            fill_forward, triangles_through, triangles_from, weigh_triangles, in_position,
            read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles, key_bucket,
-           grown)
+           grown, balanced_starts)
 INLINED = (count_forward, fill_forward, triangles_through, triangles_from, key_bucket)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
