@@ -35,7 +35,7 @@ PUSH_SERIAL_ARCS = 32768  # a push over fewer frontier arcs runs on one thread: 
 def names(g: int) -> dict[str, str]:
     """The kernel locals of frontier group ``g``."""
     keys = ("list", "next", "touched", "seen", "hit", "acc", "best", "size", "arcs",
-            "chunked", "chunk_size", "chunk_arcs", "pushed")
+            "chunked", "chunk_size", "chunk_arcs", "pushed", "stale")
     return {key: f"frontier_{key}_{g}" for key in keys}
 
 
@@ -74,6 +74,8 @@ def setup(e, frontier, g: int) -> None:
     w.line(f"{v['arcs']} = 0")
     w.line(f"{v['chunked']} = False")
     w.line(f"{v['pushed']} = False")
+    if frontier.lazy_mask:
+        w.line(f"{v['stale']} = False")
     if e.plan.ordered_of(frontier) is not None:
         ordered_schedule.setup(e, g)
 
@@ -90,6 +92,8 @@ def enter_loop(e, frontier, g: int) -> None:
     w.line(f"if schedule != {SCHEDULES['pull']}:")
     with w.indent():
         _list_mask(e, frontier, v)
+    if frontier.lazy_mask:
+        w.line(f"{v['stale']} = False")
     if e.plan.ordered_of(frontier) is not None:
         ordered_schedule.enter_loop(e, g)
 
@@ -119,6 +123,15 @@ def round_(e, step, frontier, g: int, row: int) -> None:
     w.line("else:")
     with w.indent():
         w.line(f"loop_info[{row}, 3] += 1")
+        if frontier.lazy_mask:         # pushed rounds left it stale: set it from the list
+            mask = e.slot(frontier.mask)
+            w.line(f"if {v['stale']}:")
+            with w.indent():
+                w.line(f"{mask}[:] = False")
+                w.line(f"for t in range({v['size']}):")
+                with w.indent():
+                    w.line(f"{mask}[{v['list']}[t]] = True")
+                w.line(f"{v['stale']} = False")
         e.group(step, ListWriter(e, frontier, v))
         if e.plan.ordered_of(frontier) is not None:
             ordered_schedule.after_pull(e, g)
@@ -446,7 +459,9 @@ def _touched_round(e, step, frontier, v, identity, g: int) -> None:
         ordered_schedule.fold_waiting(e, ordered, v, g)
     for r in reductions:
         w.line(f"{names_[r]} = acc_{names_[r]}")
-    if not frontier.visit_frontier:
+    if frontier.lazy_mask:
+        w.line(f"{v['stale']} = True")
+    elif not frontier.visit_frontier:
         for buffer, count, value in [(v["list"], v["size"], False), (v["next"], "next_size", True)]:
             w.line(f"for t in range({count}):")
             with w.indent():

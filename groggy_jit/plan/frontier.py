@@ -55,6 +55,8 @@ class Frontier:
                                        # one (frontier & x): list nodes it excludes push nothing
     visit_frontier: bool = True    # the frontier nodes the push does not reach run the group
                                    # too (False: the group changes nothing there either)
+    lazy_mask: bool = False        # only the pull reads the mask: a pushed round leaves it
+                                   # stale, and a pulled one sets it from the list first
 
 
 @dataclass(frozen=True)
@@ -240,8 +242,16 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     # at a frontier node the push does not reach (the mask unknown there), as at any other
     visit_frontier = not _changes_nothing(ir, members, untouched_values(ir, members, pull, None),
                                           mask_next, in_place)
+    # nothing but this pull reads the mask, and nothing after the loop: a pushed round may
+    # leave its array stale, to be set again from the list before a pulled round
+    index = [c.id for c, _ in ir.carries(loop.id)].index(mask)
+    mask_read_elsewhere = users[mask] != [pull.id] or any(
+        n.op == "loop_result" and n.inputs[0] == loop.id and n.attr("index") == index
+        for n in ir.nodes)
+    lazy_mask = not (visit_frontier or values_are_mask or source_filter or mask_read_elsewhere)
     return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
-                    PUSH_ARCS[pull.attr("over")], sorted_list, source_filter, visit_frontier)
+                    PUSH_ARCS[pull.attr("over")], sorted_list, source_filter, visit_frontier,
+                    lazy_mask)
 
 
 def _changes_nothing(ir, members, abstract, mask_next, in_place) -> bool:
