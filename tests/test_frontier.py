@@ -404,3 +404,34 @@ def test_an_ordered_frontier_agrees_with_dijkstra_for_every_bucket_width():
         for schedule in SCHEDULES:
             raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
             np.testing.assert_array_equal(raw[0], want, err_msg=f"delta {delta} {schedule}")
+
+
+def test_an_ordered_frontier_with_integer_keys_and_a_sliding_bound():
+    """The ordered shape with int64 keys and a bound not on a bucket edge (lowest + 3):
+    plain Python source in every schedule against the interpreter."""
+    @gj.algorithm("hops_below")
+    def hops_below(sG, source: NodeId = 0):
+        pending = sG.nodes(unique=True) == source
+        hops = pending.where(0, 10**9)
+        with sG.while_any(pending):
+            lowest = pending.where(hops, 2**63 - 1).reduce("min")
+            bound = lowest + 3
+            near = hops < bound
+            offer = sG.pull(hops + 1, over="in", reduce="min", mask=pending & near)
+            improved = offer < hops
+            hops = improved.where(offer, hops)
+            pending = (pending & ~near) | improved
+        return hops
+
+    plan = gj.compile_to_batch(hops_below)
+    (frontier,) = plan.frontiers.values()
+    assert plan.ordered_of(frontier) is not None
+    kernel = load_python(generate_source(plan))
+    for graph, source in itertools.product(small_graphs(), (0, 2)):
+        if source >= graph.num_nodes:
+            continue
+        want = hops_below.interpret(graph, source=source).value
+        bound = bind(plan.ir.params, {"source": source}, graph)
+        for schedule in SCHEDULES:
+            raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+            np.testing.assert_array_equal(raw[0], want, err_msg=schedule)
