@@ -255,7 +255,7 @@ def _push(e, step, frontier, v, g: int) -> None:
     ordered = e.plan.ordered_of(frontier)
     walk = dict(v)                    # what the push walks: the list, or the active nodes
     if ordered is not None:
-        ordered_schedule.choose_list(e, ordered, v, g, lambda: _list_mask(e, frontier, v))
+        ordered_schedule.choose_list(e, ordered, v, g)
         walk.update(list="push_list", size="push_size", arcs="push_arcs")
     w.line(f"if {walk['arcs']} < {PUSH_SERIAL_ARCS}:")
     with w.indent():

@@ -131,17 +131,15 @@ def lowest(e, ordered, g: int) -> None:
         w.line(f"{e.plan.names[r]} = ordered_lowest")
 
 
-def choose_list(e, ordered, frontier_names, g: int, relist) -> None:
-    """Before a push: build the buckets if there are none (from the plain list, listed
-    again if need be), then gather the active list from them; ``push_list``,
-    ``push_size`` and ``push_arcs`` name what the push walks."""
+def choose_list(e, ordered, frontier_names, g: int) -> None:
+    """Before a push: build the buckets if there are none, from the plain list (complete:
+    the round's riding ``lowest`` listed the frontier again if it had to), then gather the
+    active list from them; ``push_list``, ``push_size`` and ``push_arcs`` name what the
+    push walks."""
     w, o, v = e.w, names(g), frontier_names
     bound, low = e.name(ordered.bound), e.plan.names[ordered.lowest[0]]
     w.line(f"if not {o['keyed']}:")
     with w.indent():
-        w.line(f"if not {o['listed']}:")
-        with w.indent():
-            relist()
         w.line(f"{o['width']} = np.float64({bound}) - np.float64({low})")
         w.line(f"if {o['width']} > 0.0 and {o['width']} < np.inf:")
         with w.indent():
