@@ -346,7 +346,7 @@ class ProgramGenerator:
                       self.normalize, self.broadcast]
             if self.limits.edges:
                 makers += [self.edge_source, self.edge_source, self.pull_edges, self.gather,
-                           self.scatter_min]
+                           self.scatter]
             if depth < self.limits.depth and loops < self.limits.loops:
                 makers += [self.loop, self.loop]
             if not self.pool:
@@ -540,6 +540,8 @@ class ProgramGenerator:
             at = self.pick((NODE,), (DType.BOOL,))
             if at is not None:
                 extra += f", at={at.name}"
+        if self.limits.edges and self.c.integer(0, 3) == 0:
+            extra += f", first={self.c.integer(1, 3)}"     # each node's first arcs only
         if self.limits.edges and how != "mode" and self.c.integer(0, 2) == 0:
             combine = self.c.choice(["default", "mul", "add"])
             extra += ", weight='weight'" + ("" if combine == "default" else f", combine={combine!r}")
@@ -574,7 +576,8 @@ class ProgramGenerator:
         if x is not None and index is not None:
             self.emit(f"{x.name}[{index.name}]", x.exact)
 
-    def scatter_min(self) -> None:
+    def scatter(self) -> None:
+        how = self.c.choice(["min", "max", "add"])
         x = self.pick((NODE,))
         index = self.pick((NODE,), (DType.I64,))
         if x is None or index is None:
@@ -582,7 +585,9 @@ class ProgramGenerator:
         allowed = [d for d in DType if d.rank <= x.dtype.rank]
         values = self.operand((NODE, SCALAR), tuple(allowed))
         if values is not None:
-            self.emit(f"{x.name}.scatter_min({index.name}, {values.text})",
+            # both sides fold in node order, so even float sums agree bit for bit
+            expr = f"{x.name}.scatter_{how}({index.name}, {values.text})"
+            self.emit(self.bounded(expr, x.dtype) if how == "add" else expr,
                       x.exact and values.exact)
 
     def normalize(self) -> None:

@@ -434,7 +434,10 @@ class KernelEmitter:
             if guard:
                 w.line("if directed:")
                 w.depth += 1
-            w.line(f"for k in range(np.uint64({indptr}[i]), np.uint64({indptr}[i + ONE])):")
+            end = f"np.uint64({indptr}[i + ONE])"
+            if node.attr("first") is not None:      # only the first arcs
+                end = f"min({end}, np.uint64({indptr}[i]) + np.uint64({node.attr('first')}))"
+            w.line(f"for k in range(np.uint64({indptr}[i]), {end}):")
             with w.indent():
                 value = self.value_at(x, f"{indices}[k]")
                 if weight:

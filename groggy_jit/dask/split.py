@@ -102,6 +102,10 @@ def _check(node, name: str) -> None:
             f"{name}: its {node.op!r} op reads or writes values at arbitrary nodes, which a "
             "partition does not hold; algorithms that use only elementwise ops, pulls and "
             "sum/min/max/any/all/count reductions can be split; run it on one machine")
+    if node.op == "pull" and node.attr("first") is not None:
+        raise PartitionError(f"{name}: a pull over each node's first arcs reads them in the "
+                             "whole graph's order, which a partition's ghosts renumber; run it "
+                             "on one machine")
     if definition.category == "reduce" and node.attr("reduce") not in COMBINE:
         raise PartitionError(f"{name}: a {node.attr('reduce')!r} reduction over all nodes "
                              f"cannot be combined from partitions; use one of "

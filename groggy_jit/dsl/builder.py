@@ -188,7 +188,7 @@ class IRBuilder:
         return LoopContext(self, "while_any", max_iter, watch=mask)
 
     def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
-             mask=None, combine: str | None = None, at=None) -> Value:
+             mask=None, combine: str | None = None, at=None, first: int | None = None) -> Value:
         """Aggregate neighbour values: ``y[v] = reduce(x[u] for u -> v)`` for ``over="in"``.
 
         ``weight="weight"`` combines each value with its edge's weight: multiplied for
@@ -200,8 +200,16 @@ class IRBuilder:
         reduction's identity (0 for sum, +inf for min, ...). ``at`` (a bool node map)
         computes only the targets where it holds; the others get the no-neighbour
         result without reading a single arc, e.g. the visited nodes of a BFS.
+        ``first=k`` reads only each node's first ``k`` arcs of every direction, in the
+        graph's arc order (smallest neighbour ids first): a cheap sample of the graph, as
+        Afforest links each node to its first neighbours.
         """
         attrs = {"over": over, "reduce": reduce}
+        if first is not None:
+            if isinstance(first, bool) or not isinstance(first, int) or first < 1:
+                raise KindError(f"pull(first={first!r}): use a positive int known when the "
+                                "algorithm is traced")
+            attrs["first"] = first
         if weight is not None:
             if weight != "weight":
                 raise KindError(f"pull(weight={weight!r}): use weight='weight' for the "
@@ -358,9 +366,9 @@ class GraphHandle:
         return self.builder.pull(x, "in", "sum")
 
     def pull(self, x, over: str = "in", reduce: str = "sum", weight: str | None = None,
-             mask=None, combine: str | None = None, at=None) -> Value:
+             mask=None, combine: str | None = None, at=None, first: int | None = None) -> Value:
         """Aggregate over neighbours; see ``IRBuilder.pull``."""
-        return self.builder.pull(x, over, reduce, weight, mask, combine, at)
+        return self.builder.pull(x, over, reduce, weight, mask, combine, at, first)
 
     def var(self, name: str, value) -> Value:
         return self.builder.var(name, value)

@@ -142,7 +142,16 @@ class Value:
     def scatter_min(self, index, values) -> "Value":
         """A copy of this map where ``out[index[i]] = min(out[index[i]], values[i])``
         for every node i (pointer-jumping hooks, e.g. FastSV)."""
-        return self._op("scatter_min", index, values)
+        return self._op("scatter", index, values, reduce="min")
+
+    def scatter_max(self, index, values) -> "Value":
+        """A copy of this map where ``out[index[i]] = max(out[index[i]], values[i])``."""
+        return self._op("scatter", index, values, reduce="max")
+
+    def scatter_add(self, index, values) -> "Value":
+        """A copy of this map where ``values[i]`` is added to ``out[index[i]]`` for every
+        node i, in node order (counts per label: ``zeros.scatter_add(label, 1)``)."""
+        return self._op("scatter", index, values, reduce="sum")
 
     def reduce(self, op: str = "sum") -> "Value":
         """Reduce a node map to a scalar: sum, min, max, mean, any, all, count."""

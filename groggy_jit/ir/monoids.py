@@ -54,6 +54,7 @@ class Reduction:
     # pull reads a node's sorted in-arcs (a push from a sorted frontier list offers them so)
     source_ordered: Callable[[DType], bool] = _never
     idempotent: bool = False                  # folding a value twice is folding it once
+    ufunc: np.ufunc | None = None             # numpy's fold of one value (scatter's meaning)
 
     def pull_numpy(self, x, target, source, gathered, dtype: DType):
         """A pull's reference meaning: reduce each node's arc values."""
@@ -91,11 +92,11 @@ def _max_identity(d: DType):
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
               lambda a: a.sum(), "{acc} += {x}", order_free=_integers,
-              source_ordered=_always),
+              source_ordered=_always, ufunc=np.add),
     Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
-              weights_add=True, order_free=_always, idempotent=True),
+              weights_add=True, order_free=_always, idempotent=True, ufunc=np.minimum),
     Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
-              weights_add=True, order_free=_always, idempotent=True),
+              weights_add=True, order_free=_always, idempotent=True, ufunc=np.maximum),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
               "{acc} = {acc} or ({x} != 0)", order_free=_always, idempotent=True),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),

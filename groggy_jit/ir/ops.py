@@ -333,6 +333,9 @@ def _pull_infer(ts, attrs):
         raise KindError(f"pull(at=...) needs a bool node map, got {at}")
     if attrs["over"] not in DIRECTIONS:
         raise KindError(f"pull over={attrs['over']!r}: use one of {', '.join(DIRECTIONS)}")
+    first = attrs.get("first")
+    if first is not None and not (isinstance(first, int) and first >= 1):
+        raise KindError(f"pull first={first!r}: use a positive int")
     name = attrs["reduce"]
     weighted = attrs.get("weight") is not None
     if weighted and attrs.get("combine") not in WEIGHT_COMBINE:
@@ -349,7 +352,8 @@ def _pull_infer(ts, attrs):
 def _pull_evaluate(ev, node, inputs, types):
     x, mask, at = pull_operands(inputs, node.attr_dict)
     target, source, gathered = semantics.pulled(ev.g, x, mask, at, node.attr("over"),
-                                                node.attr("weight"), node.attr("combine"))
+                                                node.attr("weight"), node.attr("combine"),
+                                                node.attr("first"))
     return pull_reduction(node.attr("reduce")).pull_numpy(x, target, source, gathered,
                                                           node.type.dtype)
 
@@ -358,17 +362,19 @@ def _pull_cost(model, node, row) -> None:
     source, mask, _ = pull_operands(node.inputs, node.attr_dict)
     item = model.ir.node_map[source].type.dtype.numpy.itemsize
     scratch = pull_reduction(node.attr("reduce")).scratch
+    first = node.attr("first")
+    arcs = model.m if first is None else min(model.m, first * model.n)
     for d in model.directions(node.attr("over")):
         model.read(model.edge_array(d, "indptr"), "index", model.isz * (model.n + 1))
-        model.read(model.edge_array(d, "indices"), "index", model.isz * model.m)
+        model.read(model.edge_array(d, "indices"), "index", model.isz * arcs)
         if node.attr("weight"):
-            model.read(model.edge_array(d, "weights"), "index", 8 * model.m)
-        row.bytes["gather"] += item * model.m
+            model.read(model.edge_array(d, "weights"), "index", 8 * arcs)
+        row.bytes["gather"] += item * arcs
         if mask is not None:
-            row.bytes["gather"] += DType.BOOL.numpy.itemsize * model.m
+            row.bytes["gather"] += DType.BOOL.numpy.itemsize * arcs
         if scratch:
-            row.bytes["scratch"] += 2 * item * model.m
-        row.ops += model.m
+            row.bytes["scratch"] += 2 * item * arcs
+        row.ops += arcs
 
 
 def _pull_setup(e, node) -> None:
@@ -409,18 +415,27 @@ _register(OpDef("gather", "gather", 2, _gather_infer,
                 lower_member=lowering.gather, cost=map_cost, gathered=positions(0)))
 
 
+SCATTER_REDUCTIONS = ("min", "max", "sum")
+
+
 def _scatter_infer(ts, attrs):
     x, index, values = ts
-    if Kind.NODE not in (x.kind,) or index.kind is not Kind.NODE or index.dtype is not I64:
-        raise KindError(f"scatter_min needs node maps (x, i64 index, values), got {x}, {index}")
+    how = attrs["reduce"]
+    if how not in SCATTER_REDUCTIONS:
+        raise KindError(f"scatter reduce={how!r}: use one of {', '.join(SCATTER_REDUCTIONS)}")
+    if x.kind is not Kind.NODE or index.kind is not Kind.NODE or index.dtype is not I64:
+        raise KindError(f"scatter_{how} needs node maps (x, i64 index, values), got {x}, {index}")
     if values.kind is Kind.EDGE:
-        raise KindError("scatter_min values must be a node map or a scalar")
+        raise KindError(f"scatter_{how} values must be a node map or a scalar")
     if promote(x.dtype, values.dtype) is not x.dtype:
-        raise KindError(f"scatter_min would change {x} to {values.dtype.value}; cast first")
+        raise KindError(f"scatter_{how} would change {x} to {values.dtype.value}; cast first")
+    if how == "sum" and x.dtype is BOOL:
+        raise KindError("scatter_add needs numbers, got a bool node map; cast it first")
     return x
 
 
-# out = copy of x; out[index[i]] = min(out[index[i]], values[i]) for every i, in one serial pass.
+# out = copy of x; out[index[i]] = reduce(out[index[i]], values[i]) for i = 0, 1, ... in one
+# serial pass (so float sums are added in node order).
 def _scatter_cost(model, node, row) -> None:
     row.ops += model.n
     row.bytes["copy"] += 2 * model.size(node.id)
@@ -429,10 +444,11 @@ def _scatter_cost(model, node, row) -> None:
     row.bytes["gather"] += 2 * model.size(node.id)     # read-modify-write at index
 
 
-_register(OpDef("scatter_min", "scatter", 3, _scatter_infer,
-                lambda ev, node, inputs, types: semantics.scatter_min(*inputs, node.type.dtype),
-                lower_pass=lowering.scatter_min, cost=_scatter_cost, own_pass="serial",
-                whole_arrays=True))
+_register(OpDef("scatter", "scatter", 3, _scatter_infer,
+                lambda ev, node, inputs, types: semantics.scatter(
+                    *inputs, reduction(node.attr("reduce")), node.type.dtype),
+                lower_pass=lambda e, node: lowering.scatter(e, node, reduction(node.attr("reduce"))),
+                cost=_scatter_cost, attrs=("reduce",), own_pass="serial", whole_arrays=True))
 
 
 # --- edge maps: one value per arc, in the order of the in-CSR (arcs grouped by target) ---

@@ -41,8 +41,9 @@ def degree(g, over: str) -> np.ndarray:
     return d_in + d_out if g.directed else d_in
 
 
-def arcs(g, over: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(target, source, weight) of every arc a pull over ``over`` reads."""
+def arcs(g, over: str, first: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target, source, weight) of every arc a pull over ``over`` reads (with ``first``,
+    only each node's first ``first`` arcs of every direction)."""
     lists = {"in": (g.in_indptr, g.in_indices, g.in_weights),
              "out": (g.out_indptr, g.out_indices, g.out_weights)}
     if over == "both":
@@ -53,9 +54,13 @@ def arcs(g, over: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     targets, sources, weights = [], [], []
     for d in directions:
         indptr, indices, w = lists[d]
-        targets.append(np.repeat(np.arange(n), np.diff(indptr)))
-        sources.append(np.asarray(indices, dtype=np.int64))
-        weights.append(np.ones(len(indices)) if w is None else np.asarray(w))
+        target = np.repeat(np.arange(n), np.diff(indptr))
+        keep = slice(None)
+        if first is not None:
+            keep = np.arange(len(target)) - np.asarray(indptr, dtype=np.int64)[target] < first
+        targets.append(target[keep])
+        sources.append(np.asarray(indices, dtype=np.int64)[keep])
+        weights.append((np.ones(len(indices)) if w is None else np.asarray(w))[keep])
     return np.concatenate(targets), np.concatenate(sources), np.concatenate(weights)
 
 
@@ -208,18 +213,19 @@ def pair_common(g, u, v, x, include_ends: bool, dtype: DType) -> np.ndarray:
     return out
 
 
-def scatter_min(x, index, values, dtype: DType) -> np.ndarray:
+def scatter(x, index, values, red, dtype: DType) -> np.ndarray:
+    """A copy of ``x`` with every ``values[i]`` folded in at ``index[i]``, in node order."""
     out = x.copy()
     n = len(x)
     values = np.broadcast_to(np.asarray(values, dtype=dtype.numpy), (n,))
     valid = (index >= 0) & (index < n)
-    np.minimum.at(out, index[valid], values[valid])
+    red.ufunc.at(out, index[valid], values[valid])
     return out
 
 
-def pulled(g, x, mask, at, over: str, weight, combine):
+def pulled(g, x, mask, at, over: str, weight, combine, first=None):
     """(target, source, gathered value) of every arc a pull reads, masks applied."""
-    target, source, w = arcs(g, over)
+    target, source, w = arcs(g, over, first)
     keep = np.ones(len(target), dtype=bool)
     if mask is not None:                              # only active sources
         keep &= mask[source]

@@ -204,8 +204,8 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     pull = pulls[0]
     if any(op_def(m.op).gathered(m) for m in members if m is not pull):
         return None                                   # another read at other nodes
-    if pull.attr("over") not in PUSH_ARCS:
-        return None
+    if pull.attr("over") not in PUSH_ARCS or pull.attr("first") is not None:
+        return None                                   # a push cannot tell a target's first arcs
     x, mask, _ = pull_operands(pull.inputs, pull.attr_dict)
     red = pull_reduction(pull.attr("reduce"))
     x_type = ir.node_map[x].type

@@ -207,6 +207,7 @@ _ATTR_RULES = {
     "residual": (_is_opt_str, "a node id or null"),
     "loop": (_is_str, "a node id"),
     "index": (lambda v: is_int(v) and v >= 0, "a non-negative integer"),
+    "first": (lambda v: is_int(v) and v >= 1, "a positive integer"),
     "name": (_is_str, "a string"),
     "type": (lambda v: isinstance(v, Type), "a value type"),
 }
