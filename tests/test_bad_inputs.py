@@ -399,6 +399,32 @@ def test_until_converged_on_a_value_never_reassigned():
         stuck.ir
 
 
+def test_two_carried_names_starting_as_one_value():
+    """The body's reads of that value could mean either name: refused, not guessed."""
+    @gj.algorithm
+    def aliased(sG):
+        reached = sG.nodes(unique=True) == 0
+        frontier = reached
+        with sG.while_any(frontier):
+            frontier = sG.pull(frontier, reduce="any", at=~reached)
+            reached = reached | frontier
+        return reached
+    with raises_exactly(gj.TraceError, r"'reached' and 'frontier' are the same value when the "
+                                       r"loop starts.*frontier = reached \| False"):
+        aliased.ir
+
+    @gj.algorithm
+    def apart(sG):
+        reached = sG.nodes(unique=True) == 0
+        frontier = reached | False
+        with sG.while_any(frontier):
+            frontier = sG.pull(frontier, reduce="any", at=~reached)
+            reached = reached | frontier
+        return reached
+    graph = gj.Graph.from_edges([0, 1, 3], [1, 2, 4], num_nodes=5, directed=True)
+    assert apart.interpret(graph).value.tolist() == [True, True, True, False, False]
+
+
 def test_algorithm_returning_nothing():
     @gj.algorithm
     def nothing(sG):

@@ -164,7 +164,7 @@ def test_a_program_outside_the_shape_stays_dense():
     @gj.algorithm("dense_spread")
     def spread(sG):
         frontier = sG.nodes(unique=True) == 0
-        seen = frontier
+        seen = frontier | False
         with sG.while_any(frontier):
             reached = sG.pull(seen, reduce="any")          # reads every node, not a mask
             frontier = reached & ~seen

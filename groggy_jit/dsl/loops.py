@@ -113,11 +113,20 @@ class LoopContext:
                 continue
             pairs[name] = (before, handle)
         # Two names may alias one handle: carry it once.
-        seen, out = set(), []
+        seen, out, starts = set(), [], {}
         for name, (init, nxt) in pairs.items():
             if id(nxt) in seen:
                 continue
             seen.add(id(nxt))
+            if init.node_id in starts:
+                # the body's reads of that one value cannot be told apart
+                other = starts[init.node_id]
+                raise TraceError(
+                    f"{other!r} and {name!r} are the same value when the loop starts, and the "
+                    "loop gives them different values, so it cannot tell which one the body "
+                    f"reads; give each its own expression before the loop, e.g. {name} = "
+                    f"{other} | False for a mask or {name} = {other} + 0 for numbers")
+            starts[init.node_id] = name
             out.append((name, init, nxt))
         return out
 
