@@ -36,6 +36,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
@@ -82,6 +83,7 @@ MAX_WEIGHT = 255
 # SSSP and the triangle count, all written in the DSL.
 # ---------------------------------------------------------------------------
 from .generated import FACTORIES as GENERATED  # noqa: E402  (cc, bfs, sssp, tc)
+from .generated import VARIANTS as GENERATED_VARIANTS  # noqa: E402
 
 
 def symmetric_weights(A, seed=0, max_weight=MAX_WEIGHT):
@@ -195,24 +197,25 @@ def networkx_peers(key, inp, scale, cache):
 
 # kernels also timed with every frontier round forced to pull (as before sparse
 # frontiers existed), for a paired ratio in one run
-PAIRED_SCHEDULES = ("bfs", "sssp", "cc")
+PAIRED_SCHEDULES = ("bfs", "sssp")
 PULL_ROW = "generated, schedule=pull"
 
 
 def generated_kernels(key, inp):
-    """``({name: run}, notes)`` from the ``GENERATED`` hook."""
+    """``({name: run}, notes)`` from the ``GENERATED`` hook (and its ``VARIANTS``)."""
     factory = GENERATED.get(key)
     if factory is None:
         return {}, ["generated kernel: not available yet"]
-    found, notes = {}, []
-    schedules = {"generated (groggy-jit)": "auto"}
+    makers = {"generated (groggy-jit)": factory}
     if key in PAIRED_SCHEDULES:
-        schedules[PULL_ROW] = "pull"
-    for name, schedule in schedules.items():
+        makers = {name: functools.partial(factory, schedule=schedule) for name, schedule in
+                  (("generated (groggy-jit)", "auto"), (PULL_ROW, "pull"))}
+    makers.update(GENERATED_VARIANTS.get(key, {}))
+    found, notes = {}, []
+    for name, make in makers.items():
         try:
             t0 = time.perf_counter()
-            # only the paired kernels take a schedule (TC has no rounds)
-            run = factory(inp, schedule=schedule) if key in PAIRED_SCHEDULES else factory(inp)
+            run = make(inp)
             run()  # compiles, or loads from the compile cache
             first = time.perf_counter() - t0
         except Exception as exc:  # report whatever stops it, keep benchmarking

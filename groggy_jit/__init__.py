@@ -21,7 +21,8 @@ from .driver import Algorithm, AlgorithmBuilder, algorithm
 from .runtime.conditions import ConvergenceWarning
 from .runtime.result import Result
 from .algorithms import (betweenness_centrality, betweenness_centrality_weighted, bfs, bfs_depth, closeness_centrality,
-                         connected_components, connected_components_fastsv, core_number, degree_centrality,
+                         connected_components, connected_components_afforest,
+                         connected_components_fastsv, core_number, degree_centrality,
                          eigenvector_centrality, hits, in_degree_centrality, katz_centrality,
                          label_propagation, label_propagation_semi_synchronous,
                          out_degree_centrality,
@@ -39,7 +40,7 @@ __all__ = [
     "pagerank", "personalized_pagerank", "degree_centrality", "in_degree_centrality",
     "out_degree_centrality", "hits", "katz_centrality",
     "eigenvector_centrality", "closeness_centrality", "betweenness_centrality", "betweenness_centrality_weighted",
-    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "clustering_directed", "jaccard", "link_prediction",
+    "label_propagation", "label_propagation_semi_synchronous", "connected_components", "connected_components_afforest", "connected_components_fastsv", "core_number", "bfs", "bfs_depth", "sssp", "sssp_delta", "triangles", "triangle_count", "clustering", "clustering_directed", "jaccard", "link_prediction",
     "GroggyJITError", "GraphInputError", "ParameterError", "KindError", "IRError",
     "CycleError", "TraceError", "PlanFormatError", "CacheError", "CompileError",
     "PipelineError", "MissingDependencyError", "UsageError",

@@ -1,9 +1,9 @@
-"""Connected components: minimum-label propagation and FastSV."""
+"""Connected components: minimum-label propagation, FastSV and Afforest-style sampling."""
 
 from ..ir.domains import NonNegativeInt
 from .registry import register
 
-__all__ = ["connected_components", "connected_components_fastsv"]
+__all__ = ["connected_components", "connected_components_afforest", "connected_components_fastsv"]
 
 
 @register("connected_components")
@@ -71,3 +71,83 @@ def connected_components_fastsv(sG, max_iter: NonNegativeInt = 1_000_000_000):
         parent = parent.minimum(lowest).minimum(grandparent)  # hook itself, shortcut
         grandparent = parent[parent]
     return grandparent
+
+
+
+@register("connected_components_afforest")
+def connected_components_afforest(sG, sample_rounds: NonNegativeInt = 3,
+                                  max_iter: NonNegativeInt = 1_000_000_000):
+    """Connected components by sampling, in the manner of Afforest: the arcs of the
+    largest component are read about once, not once per round.
+
+    Same result as ``connected_components`` (each component labelled by its smallest
+    node index; weakly connected for directed graphs). Fastest where one component
+    holds most of the nodes, as in most real and generated graphs.
+
+    Parameters
+    ----------
+    sample_rounds : int, default 3
+        FastSV rounds over the sample before the largest tree is chosen. Any number
+        gives the same result; more build more of the large component first.
+
+    Notes
+    -----
+    1. Each node's first two in-arcs (its two smallest in-neighbours) are the sample.
+       ``sample_rounds`` FastSV rounds over it build most of the large component at
+       O(n) a round, with no arc read after the first.
+    2. Pointer jumping takes every node to its root; the root most nodes share is
+       taken as the large component.
+    3. FastSV over the whole graph, with the large tree keyed -1, below every node
+       index: a node keyed -1 can learn nothing from its neighbours, so only the other
+       nodes read their arcs. On most graphs that is a small share of them.
+    4. The large component is labelled with its smallest node index.
+
+    Like FastSV, O(log n) rounds in practice. Which tree is taken as the large one
+    changes the time, never the result.
+
+    References
+    ----------
+    .. [1] Sutton, Ben-Nun, Barak. "Optimizing Parallel Graph Connectivity Computation
+       via Subgraph Sampling." IPDPS 2018.
+    .. [2] Zhang, Azad, Hu. "FastSV: A distributed-memory connected component
+       algorithm with fast convergence." SIAM PP 2020.
+
+    Examples
+    --------
+    >>> import groggy_jit as gj
+    >>> G = gj.Graph.from_edges([0, 3, 2], [3, 1, 4], directed=False)
+    >>> gj.connected_components_afforest(G).tolist()
+    [0, 0, 2, 0, 2]
+    """
+    index = sG.nodes(unique=True)
+    # the sample, read once: a node without in-arcs samples itself
+    first = sG.pull(index, over="in", reduce="min", first=1)
+    first = (first < sG.N).where(first, index)
+    second = sG.pull(index, over="in", reduce="max", first=2)
+    second = (second >= 0).where(second, index)
+    parent = index
+    grandparent = parent[parent]
+    with sG.iterate(sample_rounds):
+        sampled = grandparent[first].minimum(grandparent[second])
+        parent = parent.scatter_min(parent, sampled)
+        parent = parent.minimum(sampled).minimum(grandparent)
+        grandparent = parent[parent]
+
+    root = grandparent
+    with sG.until_converged(root, tol=1, max_iter=max_iter, norm="linf"):
+        root = root[root]
+    tree_size = (index * 0).scatter_add(root, 1)
+    large = (tree_size == tree_size.reduce("max")).where(index, sG.N).reduce("min")
+
+    def node_of(key):                   # the node a key names: -1 is the large tree's root
+        return (key < 0).where(large, key)
+
+    key = (root == large).where(-1, root)
+    grandparent = key[node_of(key)]
+    with sG.until_converged(grandparent, tol=1, max_iter=max_iter, norm="linf"):
+        lowest = sG.pull(grandparent, over="both", reduce="min", at=grandparent >= 0)
+        key = key.scatter_min(node_of(key), lowest)
+        key = key.minimum(lowest).minimum(grandparent)
+        grandparent = key[node_of(key)]
+    in_large = grandparent < 0
+    return in_large.where(in_large.where(index, sG.N).reduce("min"), grandparent)

@@ -22,6 +22,7 @@ COUNTERPARTS = {
     "betweenness_centrality": "networkx.betweenness_centrality",
     "label_propagation": "(synchronous; ties to the smallest label)",
     "connected_components": "networkx.connected_components (weakly, when directed)",
+    "connected_components_afforest": "networkx.connected_components (weakly, when directed)",
     "connected_components_fastsv": "networkx.connected_components (weakly, when directed)",
     "core_number": "networkx.core_number",
     "bfs": "networkx.single_source_shortest_path_length",
