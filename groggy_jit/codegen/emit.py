@@ -224,7 +224,7 @@ class KernelEmitter:
         k = step.index
         self.loop_rows[step.loop] = k
         w.line(f"# loop #{k}: {loop.attr('kind')}")
-        for copy in step.copy_in:
+        for copy in self.plan.copies(step):
             target, source = self.slot(copy.carry), self.slot(copy.init)
             w.line(f"for j in range({target}.shape[0]):")
             with w.indent():

@@ -303,7 +303,7 @@ class _Model:
         loop = self.ir.node_map[step.loop]
         row = StepEstimate(f"loop #{step.index} {loop.attr('kind')}: {count:,} iteration(s), "
                            f"{note}", depth, runs, per_iteration=per_iteration, kind="loop")
-        for copy in step.copy_in:
+        for copy in self.plan.copies(step):
             row.bytes["copy"] += self.size(copy.init) + self.size(copy.carry)
             row.ops += self.n
         self.rows.append(row)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ..errors import IRError
 from ..ir.graph import IRGraph
-from ..ir.ops import CARRY, op_def
+from ..ir.ops import ARGUMENT, CARRY, op_def
 from ..ir.types import Kind
 from ..ir.verify import verify
 from .fusion import form_steps
 from ..passes.manager import PassReport, optimize
-from .liveness import drop_unstored, live_intervals, materialized
+from .liveness import drop_unstored, live_intervals, materialized, storage_of
 from .plan import ExecutionPlan, readable_names
 from .slots import allocate
 from .steps import LoopStep
@@ -48,10 +48,24 @@ def build_plan(ir: IRGraph, name: str, index_dtype: str, fused: bool) -> Executi
         n.id for n in ir.nodes if op_def(n.op).storage == CARRY and n.type.kind is not Kind.SCALAR}
     steps = drop_unstored(ir, steps, arrays)
     intervals = live_intervals(ir, steps, arrays)
-    slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type)
+    slots, slot_of = allocate(intervals, lambda v: ir.node_map[v].type,
+                              carry_initial_values(ir, steps, arrays))
     return ExecutionPlan(
         name=name, ir=ir, steps=steps, slots=slots, slot_of=slot_of, index_dtype=index_dtype,
         num_loops=_count_loops(steps), fused=fused, names=readable_names(ir))
+
+
+def carry_initial_values(ir: IRGraph, steps, arrays: set[str]) -> dict[str, str]:
+    """Every node carry's initial value (the array it is copied from on entering its loop)."""
+    found = {}
+    for step in steps:
+        if isinstance(step, LoopStep):
+            for copy in step.copy_in:
+                init = storage_of(ir, copy.init, arrays)
+                if init is not None and op_def(ir.node_map[init].op).storage != ARGUMENT:
+                    found[copy.carry] = init
+            found.update(carry_initial_values(ir, step.body, arrays))
+    return found
 
 
 def _count_loops(steps) -> int:

@@ -11,6 +11,7 @@ from ..ir.ops import op_def
 from ..ir.types import Kind
 from .buckets import Bucket, buckets
 from .frontier import Frontier, Side, frontiers, side_groups
+from .liveness import storage_of
 from .ordered import Ordered, ordered
 from .slots import Slot
 from .steps import GroupStep, LoopStep, ScalarStep
@@ -68,6 +69,12 @@ class ExecutionPlan:
         key = "|".join([str(PLAN_FORMAT_VERSION), self.ir.structural_hash(), self.index_dtype,
                         str(CHUNKS), str(self.fused)])
         return hashlib.sha256(key.encode()).hexdigest()
+
+    def copies(self, step: LoopStep) -> list:
+        """The copies into ``step``'s carries that move data: a carry that took over its
+        initial value's array (``slots.allocate``) needs none."""
+        return [c for c in step.copy_in if self.slot_of.get(c.carry) !=
+                self.slot_of.get(storage_of(self.ir, c.init, self.slot_of.keys()), -1)]
 
     @property
     def frontiers(self) -> dict[str, Frontier]:

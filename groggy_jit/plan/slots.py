@@ -15,8 +15,14 @@ class Slot:
     values: list[str] = field(default_factory=list)
 
 
-def allocate(intervals: dict[str, Interval], type_of) -> tuple[list[Slot], dict[str, int]]:
-    """Assign each interval a slot of its type; a slot is free once its value's range ended."""
+def allocate(intervals: dict[str, Interval], type_of,
+             prefer: dict[str, str] | None = None) -> tuple[list[Slot], dict[str, int]]:
+    """Assign each interval a slot of its type; a slot is free once its value's range ended.
+
+    ``prefer`` maps a loop carry to its initial value: when that value's range ends where
+    the carry's begins (the copy into the loop is its last use), the carry takes over its
+    slot, and the copy is no copy at all."""
+    prefer = prefer or {}
     slots: list[Slot] = []
     slot_of: dict[str, int] = {}
     active: list[Interval] = []
@@ -29,7 +35,15 @@ def allocate(intervals: dict[str, Interval], type_of) -> tuple[list[Slot], dict[
         active = still
         busy = {slot_of[a.value] for a in active}
         t = type_of(iv.value)
-        free = [s for s in slots if s.type == t and s.index not in busy]
+        init = intervals.get(prefer.get(iv.value, ""))
+        if init is not None and init.end == iv.start and init.value in slot_of \
+                and slots[slot_of[init.value]].type == t \
+                and not any(slot_of[a.value] == slot_of[init.value] for a in active
+                            if a is not init):
+            busy.discard(slot_of[init.value])
+            free = [slots[slot_of[init.value]]]
+        else:
+            free = [s for s in slots if s.type == t and s.index not in busy]
         slot = free[0] if free else Slot(len(slots), t)
         if not free:
             slots.append(slot)
