@@ -160,6 +160,18 @@ def test_a_compiled_frontier_program_agrees_forced_push_and_pull():
                 np.testing.assert_array_equal(got[name], want[name], err_msg=schedule)
 
 
+def test_a_pulled_round_reads_the_frontier_as_bits():
+    """n/8 bytes of mask: the bitmap is built from the mask each pulled round, and a graph
+    whose last word is partial (130 nodes) gives networkx's depths in every schedule."""
+    source = generate_source(gj.compile_to_batch(gj.bfs)).function
+    assert "bit(frontier_bits_0, in_indices[k])" in source
+    G = nx.convert_node_labels_to_integers(nx.gnp_random_graph(130, 0.04, seed=8, directed=True))
+    want = nx.single_source_shortest_path_length(G, 0)
+    for schedule in ("pull", "auto", "push"):
+        depth = gj.bfs.run(G, source=0, schedule=schedule).values["depth"]
+        assert depth.tolist() == [want.get(v, -1) for v in range(130)], schedule
+
+
 def test_a_program_outside_the_shape_stays_dense():
     @gj.algorithm("dense_spread")
     def spread(sG):

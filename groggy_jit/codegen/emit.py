@@ -73,6 +73,7 @@ class KernelEmitter:
         self.frontier_index = {pull: g for g, pull in enumerate(plan.frontiers)}
         self.bucket_index = {bucket: b for b, bucket in enumerate(plan.bucket_list)}
         self.loop_rows: dict[str, int] = {}
+        self.bitmaps: dict[str, str] = {}   # pull id -> the bitmap its source mask is read from
 
     # --- naming -----------------------------------------------------------------
     def resolve(self, value: str) -> str:
@@ -443,8 +444,13 @@ class KernelEmitter:
                 if weight:
                     value = f"({value} {'*' if combine == 'mul' else '+'} {weights}[k])"
                 neighbour = f"np.int64({indices}[k])"
+                bits = self.bitmaps.get(node.id)           # the mask, one bit per node
+                if bits is not None and mask is None:      # the values are the mask
+                    value = f"bit({bits}, {indices}[k])"
                 if mask:
-                    w.line(f"if {self.value_at(mask, f'{indices}[k]')}:")
+                    masked = f"bit({bits}, {indices}[k])" if bits is not None \
+                        else self.value_at(mask, f"{indices}[k]")
+                    w.line(f"if {masked}:")
                     with w.indent():
                         body(value, neighbour)
                 else:

@@ -22,6 +22,7 @@ from ..ir.lowering import EDGE_LISTS, NUMPY_DTYPE, literal
 from ..ir.monoids import pull_reduction
 from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
+from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS
 from . import ordered as ordered_schedule
 from .abi import SCHEDULES
@@ -35,7 +36,7 @@ PUSH_SERIAL_ARCS = 32768  # a push over fewer frontier arcs runs on one thread: 
 def names(g: int) -> dict[str, str]:
     """The kernel locals of frontier group ``g``."""
     keys = ("list", "next", "touched", "seen", "hit", "acc", "best", "size", "arcs",
-            "chunked", "chunk_size", "chunk_arcs", "pushed", "stale")
+            "chunked", "chunk_size", "chunk_arcs", "pushed", "stale", "bits")
     return {key: f"frontier_{key}_{g}" for key in keys}
 
 
@@ -60,6 +61,8 @@ def setup(e, frontier, g: int) -> None:
     for key in marks:
         w.line(f"{v[key]} = np.empty(n, np.bool_)")
     w.line(f"{v['acc']} = np.empty(n, {NUMPY_DTYPE[pull.type.dtype]})")
+    if _bitmap_source(e, frontier) is not None:
+        w.line(f"{v['bits']} = np.empty((n + 63) >> 6, np.uint64)  # the pull's mask as bits")
     x = pull_operands(pull.inputs, pull.attr_dict)[0]
     needed = "n" if getattr(pull_reduction(pull.attr("reduce")), "better", "") else "0"
     w.line(f"{v['best']} = np.empty({needed}, {NUMPY_DTYPE[_value_dtype(e.ir, pull, x)]})"
@@ -132,9 +135,41 @@ def round_(e, step, frontier, g: int, row: int) -> None:
                 with w.indent():
                     w.line(f"{mask}[{v['list']}[t]] = True")
                 w.line(f"{v['stale']} = False")
+        source = _bitmap_source(e, frontier)
+        if source is not None:
+            _to_bitmap(e, source, v["bits"])
+            e.bitmaps[frontier.pull] = v["bits"]
         e.group(step, ListWriter(e, frontier, v))
+        e.bitmaps.pop(frontier.pull, None)
         if e.plan.ordered_of(frontier) is not None:
             ordered_schedule.after_pull(e, g)
+
+
+def _bitmap_source(e, frontier) -> str | None:
+    """The array of the pull's source mask, when a pulled round reads it as a bitmap: an
+    unvisited node checks its neighbours' bits, and n/8 bytes stay in cache where n
+    bools would not. None when the mask is not an array made before the group."""
+    pull = e.ir.node_map[frontier.pull]
+    x, mask, _ = pull_operands(pull.inputs, pull.attr_dict)
+    mask = x if mask is None else mask
+    if storage_of(e.ir, mask, e.arrays) is None or mask in dict(frontier.in_place) \
+            or mask in e.plan.group_of(frontier.pull).members:
+        return None
+    return e.slot(mask)
+
+
+def _to_bitmap(e, mask: str, bits: str) -> None:
+    """``bits`` from the bool array ``mask``, 64 nodes a word, in parallel."""
+    w = e.w
+    w.line(f"for word in prange({bits}.shape[0]):")
+    with w.indent():
+        w.line("packed = np.uint64(0)")
+        w.line("for b in range(min(64, n - 64 * word)):")
+        with w.indent():
+            w.line(f"if {mask}[64 * word + b]:")
+            with w.indent():
+                w.line("packed |= np.uint64(1) << np.uint64(b)")
+        w.line(f"{bits}[word] = packed")
 
 
 def _choose(e, v) -> None:

@@ -25,6 +25,12 @@ def swapped(a, b):
     return b, a
 
 
+def bit(bits, v):
+    """Whether node ``v`` is in the bitmap ``bits`` (one uint64 word per 64 nodes)."""
+    return (bits[np.uint64(v) >> np.uint64(6)] >> (np.uint64(v) & np.uint64(63))) \
+        & np.uint64(1) != 0
+
+
 def first_at_least(indices, lo, hi, x):
     """The first position in the sorted ``indices[lo:hi]`` holding ``x`` or more (or hi)."""
     while lo < hi:
@@ -325,12 +331,12 @@ DECORATOR = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)"
 # inlined where they are called, as a call per node cost more than that work.
 INLINED_DECORATOR = '@njit(inline="always", no_cpython_wrapper=True, no_cfunc_wrapper=True)'
 
-HELPERS = (swapped, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
+HELPERS = (swapped, bit, first_at_least, next_common, common_neighbours, count_each_arc, ranks_below,
            count_from_lower_ends, copy_to_higher_ends, degree_ranks, count_forward,
            fill_forward, triangles_through, triangles_from, weigh_triangles, in_position,
            read_reverse_arcs, mark_neighbours, triangles_on, weigh_directed_triangles, key_bucket,
            grown, balanced_starts)
-INLINED = (count_forward, fill_forward, triangles_through, triangles_from, key_bucket)
+INLINED = (bit, count_forward, fill_forward, triangles_through, triangles_from, key_bucket)
 _SOURCES = {f.__name__: inspect.getsource(f) for f in HELPERS}
 
 
