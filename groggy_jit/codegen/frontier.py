@@ -24,6 +24,7 @@ from ..ir.ops import op_def, pull_operands
 from ..ir.types import DType, Kind
 from ..plan.liveness import storage_of
 from ..plan.plan import CHUNKS
+from . import marks
 from . import ordered as ordered_schedule
 from .abi import SCHEDULES
 from .ordered import degree
@@ -35,9 +36,9 @@ PUSH_SERIAL_ARCS = 32768  # a push over fewer frontier arcs runs on one thread: 
 
 def names(g: int) -> dict[str, str]:
     """The kernel locals of frontier group ``g``."""
-    keys = ("list", "next", "touched", "seen", "hit", "acc", "best", "size", "arcs",
+    keys = ("list", "next", "touched", "acc", "best", "size", "arcs",
             "chunked", "chunk_size", "chunk_arcs", "pushed", "stale", "bits")
-    return {key: f"frontier_{key}_{g}" for key in keys}
+    return {"g": g, **{key: f"frontier_{key}_{g}" for key in keys}}
 
 
 def _value_dtype(ir, pull, x) -> DType:
@@ -57,9 +58,7 @@ def setup(e, frontier, g: int) -> None:
     pull = e.ir.node_map[frontier.pull]
     for key in ("list", "next", "touched"):
         w.line(f"{v[key]} = np.empty(n, np.int64)")
-    marks = ("seen", "hit") if frontier.visit_frontier else ("hit",)
-    for key in marks:
-        w.line(f"{v[key]} = np.empty(n, np.bool_)")
+    w.line(f"{marks.name(g)} = np.zeros(n, np.uint8)  # hit, seen, active: one bit each")
     w.line(f"{v['acc']} = np.empty(n, {NUMPY_DTYPE[pull.type.dtype]})")
     if _bitmap_source(e, frontier) is not None:
         w.line(f"{v['bits']} = np.empty((n + 63) >> 6, np.uint64)  # the pull's mask as bits")
@@ -67,10 +66,6 @@ def setup(e, frontier, g: int) -> None:
     needed = "n" if getattr(pull_reduction(pull.attr("reduce")), "better", "") else "0"
     w.line(f"{v['best']} = np.empty({needed}, {NUMPY_DTYPE[_value_dtype(e.ir, pull, x)]})"
            "  # argmin / argmax: the best value offered so far")
-    w.line("for j in range(n):")
-    with w.indent():
-        for key in marks:
-            w.line(f"{v[key]}[j] = False")
     w.line(f"{v['chunk_size']} = np.zeros({CHUNKS}, np.int64)")
     w.line(f"{v['chunk_arcs']} = np.zeros({CHUNKS}, np.int64)")
     w.line(f"{v['size']} = 0")
@@ -317,9 +312,10 @@ def _offers(e, frontier):
 def _visit_list_node(e, frontier, v) -> None:
     """A frontier node joins the touched list, unless an earlier push reached it."""
     if frontier.visit_frontier:
-        e.w.line(f"if not {v['seen']}[u]:")
+        g = v["g"]
+        e.w.line(f"if not {marks.has(g, 'u', marks.SEEN)}:")
         with e.w.indent():
-            e.w.line(f"{v['seen']}[u] = True")
+            e.w.line(marks.mark(g, "u", marks.SEEN))
             _touch(e.w, v, "u")
 
 
@@ -355,19 +351,20 @@ def _offer(e, frontier, v, value: str) -> None:
     """Fold one offer from ``u`` into target ``i``'s accumulator; list ``i`` when new."""
     w = e.w
     red, identity, offered, best = _offers(e, frontier)
-    w.line(f"if not {v['hit']}[i]:")
+    g = v["g"]
+    w.line(f"if not {marks.has(g, 'i', marks.HIT)}:")
     with w.indent():
-        w.line(f"{v['hit']}[i] = True")
         w.line(f"{v['acc']}[i] = {identity}")
         if best:
             w.line(f"{v['best']}[i] = {literal(red.start(offered), offered)}")
         if frontier.visit_frontier:     # a frontier node is listed already
-            w.line(f"if not {v['seen']}[i]:")
+            w.line(f"if not {marks.has(g, 'i', marks.SEEN)}:")
             with w.indent():
-                w.line(f"{v['seen']}[i] = True")
                 _touch(w, v)
+            w.line(marks.mark(g, "i", marks.HIT | marks.SEEN))
         else:
             _touch(w, v)
+            w.line(marks.mark(g, "i", marks.HIT))
     if best:      # ties to the smallest id, NaN never chosen: as the pull
         w.line(f"push_offer = {value}")
         w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
@@ -457,15 +454,16 @@ def _touched_round(e, step, frontier, v, identity, g: int) -> None:
     w.line("for t in range(push_reached):")
     with w.indent():
         w.line(f"i = np.uint64({v['touched']}[t])")
+        w.line(f"{marks.TOUCHED} = {marks.name(g)}[i]")
+        w.line(f"{marks.name(g)}[i] = 0")
         if ordered is not None:
             ordered_schedule.touched_node(e, ordered, g)
         pull_name = names_[frontier.pull]
         if frontier.visit_frontier:
-            w.line(f"{v['seen']}[i] = False")
-            w.line(f"{pull_name} = {v['acc']}[i] if {v['hit']}[i] else {identity}")
+            w.line(f"{pull_name} = {v['acc']}[i] if {marks.TOUCHED} & np.uint8({marks.HIT}) "
+                   f"else {identity}")
         else:
             w.line(f"{pull_name} = {v['acc']}[i]")
-        w.line(f"{v['hit']}[i] = False")
         for m in step.members:
             node = ir.node_map[m]
             if m == frontier.pull:

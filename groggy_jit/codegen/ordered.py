@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..ir.lowering import EDGE_LISTS, literal
 from ..ir.monoids import reduction
+from . import marks
 
 EXTRA_BUCKETS = 1024       # buckets beyond n before the keys count as out of range
 
@@ -35,7 +36,7 @@ def degree(frontier, at: str) -> str:
 def names(g: int) -> dict[str, str]:
     """The kernel locals of ordered frontier ``g``."""
     keys = ("head", "pool_node", "pool_next", "pool_size", "top", "cur", "base", "width",
-            "limit", "keyed", "listed", "active", "active_flag", "stamp", "epoch", "active_size",
+            "limit", "keyed", "listed", "active", "stamp", "epoch", "active_size",
             "active_arcs", "round")
     return {key: f"ordered_{key}_{g}" for key in keys}
 
@@ -46,7 +47,6 @@ def setup(e, g: int) -> None:
     for key in ("pool_node", "pool_next"):
         w.line(f"{o[key]} = np.empty(max(1024, n), np.int64)")
     w.line(f"{o['active']} = np.empty(n, np.int64)")
-    w.line(f"{o['active_flag']} = np.zeros(n, np.bool_)")
     w.line(f"{o['stamp']} = np.full(n, -1, np.int64)")
     for key in ("pool_size", "top", "cur", "epoch", "active_size", "active_arcs"):
         w.line(f"{o[key]} = 0")
@@ -161,7 +161,7 @@ def choose_list(e, ordered, frontier_names, g: int) -> None:
     w.line(f"{o['round']} = {o['keyed']}")
     w.line(f"if {o['keyed']}:")
     with w.indent():
-        _gather(e, ordered, o, bound)
+        _gather(e, ordered, o, bound, g)
         w.line(f"push_list = {o['active']}")
         w.line(f"push_size = {o['active_size']}")
         w.line(f"push_arcs = {o['active_arcs']}")
@@ -172,7 +172,7 @@ def choose_list(e, ordered, frontier_names, g: int) -> None:
         w.line(f"push_arcs = {v['arcs']}")
 
 
-def _gather(e, ordered, o, bound: str) -> None:
+def _gather(e, ordered, o, bound: str, g: int) -> None:
     """The live entries of the leading buckets that pass the push's filter, in the active
     list; the other live ones stay filed, the dead are dropped."""
     w = e.w
@@ -196,7 +196,7 @@ def _gather(e, ordered, o, bound: str) -> None:
                     w.line(f"{o['active']}[{o['active_size']}] = i")
                     w.line(f"{o['active_size']} += 1")
                     w.line(f"{o['active_arcs']} += {degree(ordered.frontier, 'i')}")
-                    w.line(f"{o['active_flag']}[i] = True")
+                    w.line(marks.mark(g, "i", marks.ACTIVE))
                 w.line("else:")
                 with w.indent():
                     w.line(f"{o['pool_next']}[entry] = {o['head']}[b]")
@@ -216,10 +216,7 @@ def touched_node(e, ordered, g: int) -> None:
     mask = e.slot(ordered.frontier.mask)
     w.line(f"if {o['round']}:")
     with w.indent():
-        w.line(f"if {o['active_flag']}[i]:")
-        with w.indent():
-            w.line(f"{o['active_flag']}[i] = False")
-        w.line(f"elif {mask}[i]:")
+        w.line(f"if not ({marks.TOUCHED} & np.uint8({marks.ACTIVE})) and {mask}[i]:")
         with w.indent():
             w.line("waiting_reached += 1")
             w.line(f"waiting_reached_arcs += {degree(ordered.frontier, 'i')}")

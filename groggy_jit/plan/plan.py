@@ -28,7 +28,7 @@ _RESERVED = {"n", "m", "i", "j", "k", "c", "v", "ONE", "lo", "hi", "bounds", "ta
              "out_weights", "kernel", "schedule", "u", "t", "push_at", "push_reached",
              "push_offered", "push_offer", "next_size", "next_arcs", "frontier_count",
              "frontier_arcs", "p", "npairs", "bucket_p", "bucket_size", "b", "q", "entry",
-             "after", "found", "first", "bucket", "word", "packed", "waiting_reached", "waiting_reached_arcs"}
+             "after", "found", "first", "bucket", "word", "packed", "touched_marks", "waiting_reached", "waiting_reached_arcs"}
 # kernel locals made per group, loop or slot: frontier_list_0, acc_x, s3, iterations0...
 _RESERVED_PATTERN = re.compile(r"(frontier|bucket|ordered|push|waiting|partial|acc|next|"
                                r"at)_\w*|s\d+|iterations\d+|converged\d+")
