@@ -169,12 +169,14 @@ def test_arrays_allocated_follow_live_slots_not_values():
         lines = [line.strip() for line in generate_source(plan).function.splitlines()]
         arrays = [line for line in lines
                   if any(f"= np.empty({size}," in line for size in ("n", "m", "npairs"))]
-        # a frontier loop's own buffers: two lists, the nodes reached, an accumulator, the
-        # mark of the nodes reached, and of those listed when the frontier is visited too;
-        # an ordered frontier's list of the nodes a round pushes from
+        # a frontier loop's own buffers: two lists, the nodes reached, an accumulator, and
+        # an ordered frontier's list of the nodes a round pushes from; and one byte of
+        # marks per node
         frontier = [line for line in arrays if line.startswith(("frontier_", "ordered_"))]
-        assert len(frontier) == sum(5 + f.visit_frontier + (plan.ordered_of(f) is not None)
+        assert len(frontier) == sum(4 + (plan.ordered_of(f) is not None)
                                     for f in plan.frontiers.values()), algo.name
+        marks = [line for line in lines if line.startswith("frontier_marks_") and "np.zeros" in line]
+        assert len(marks) == len(plan.frontiers), algo.name
         # a bucketed loop's: the nodes by key, a cursor, a new value per carry it writes
         bucket = [line for line in arrays if line.startswith("bucket_")]
         assert len(bucket) == sum(2 + len(step.assigns) for step in plan.groups()
