@@ -175,7 +175,8 @@ def test_arrays_allocated_follow_live_slots_not_values():
         frontier = [line for line in arrays if line.startswith(("frontier_", "ordered_"))]
         assert len(frontier) == sum(4 + (plan.ordered_of(f) is not None)
                                     for f in plan.frontiers.values()), algo.name
-        marks = [line for line in lines if line.startswith("frontier_marks_") and "np.zeros" in line]
+        marks = [line for line in lines
+                 if line.startswith("frontier_marks_") and "np.zeros" in line]
         assert len(marks) == len(plan.frontiers), algo.name
         # a bucketed loop's: the nodes by key, a cursor, a new value per carry it writes
         bucket = [line for line in arrays if line.startswith("bucket_")]
