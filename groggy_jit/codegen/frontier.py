@@ -38,7 +38,7 @@ def names(g: int) -> dict[str, str]:
     """The kernel locals of frontier group ``g``."""
     keys = ("list", "next", "touched", "acc", "best", "size", "arcs",
             "chunked", "chunk_size", "chunk_arcs", "pushed", "stale", "bits")
-    return {"g": g, **{key: f"frontier_{key}_{g}" for key in keys}}
+    return {**{key: f"frontier_{key}_{g}" for key in keys}, "marks": marks.name(g)}
 
 
 def _value_dtype(ir, pull, x) -> DType:
@@ -58,7 +58,7 @@ def setup(e, frontier, g: int) -> None:
     pull = e.ir.node_map[frontier.pull]
     for key in ("list", "next", "touched"):
         w.line(f"{v[key]} = np.empty(n, np.int64)")
-    w.line(f"{marks.name(g)} = np.zeros(n, np.uint8)  # hit, seen, active: one bit each")
+    w.line(f"{v['marks']} = np.zeros(n, np.uint8)  # hit, seen, active: one bit each")
     w.line(f"{v['acc']} = np.empty(n, {NUMPY_DTYPE[pull.type.dtype]})")
     if _bitmap_source(e, frontier) is not None:
         w.line(f"{v['bits']} = np.empty((n + 63) >> 6, np.uint64)  # the pull's mask as bits")
@@ -312,10 +312,9 @@ def _offers(e, frontier):
 def _visit_list_node(e, frontier, v) -> None:
     """A frontier node joins the touched list, unless an earlier push reached it."""
     if frontier.visit_frontier:
-        g = v["g"]
-        e.w.line(f"if not {marks.has(g, 'u', marks.SEEN)}:")
+        e.w.line(f"if not {marks.has(v['marks'], 'u', marks.SEEN)}:")
         with e.w.indent():
-            e.w.line(marks.mark(g, "u", marks.SEEN))
+            e.w.line(marks.mark(v["marks"], "u", marks.SEEN))
             _touch(e.w, v, "u")
 
 
@@ -351,20 +350,19 @@ def _offer(e, frontier, v, value: str) -> None:
     """Fold one offer from ``u`` into target ``i``'s accumulator; list ``i`` when new."""
     w = e.w
     red, identity, offered, best = _offers(e, frontier)
-    g = v["g"]
-    w.line(f"if not {marks.has(g, 'i', marks.HIT)}:")
+    w.line(f"if not {marks.has(v['marks'], 'i', marks.HIT)}:")
     with w.indent():
         w.line(f"{v['acc']}[i] = {identity}")
         if best:
             w.line(f"{v['best']}[i] = {literal(red.start(offered), offered)}")
         if frontier.visit_frontier:     # a frontier node is listed already
-            w.line(f"if not {marks.has(g, 'i', marks.SEEN)}:")
+            w.line(f"if not {marks.has(v['marks'], 'i', marks.SEEN)}:")
             with w.indent():
                 _touch(w, v)
-            w.line(marks.mark(g, "i", marks.HIT | marks.SEEN))
+            w.line(marks.mark(v["marks"], "i", marks.HIT | marks.SEEN))
         else:
             _touch(w, v)
-            w.line(marks.mark(g, "i", marks.HIT))
+            w.line(marks.mark(v["marks"], "i", marks.HIT))
     if best:      # ties to the smallest id, NaN never chosen: as the pull
         w.line(f"push_offer = {value}")
         w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
@@ -454,8 +452,8 @@ def _touched_round(e, step, frontier, v, identity, g: int) -> None:
     w.line("for t in range(push_reached):")
     with w.indent():
         w.line(f"i = np.uint64({v['touched']}[t])")
-        w.line(f"{marks.TOUCHED} = {marks.name(g)}[i]")
-        w.line(f"{marks.name(g)}[i] = 0")
+        w.line(f"{marks.TOUCHED} = {v['marks']}[i]")
+        w.line(f"{v['marks']}[i] = 0")
         if ordered is not None:
             ordered_schedule.touched_node(e, ordered, g)
         pull_name = names_[frontier.pull]

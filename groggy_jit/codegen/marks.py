@@ -12,9 +12,9 @@ def name(g: int) -> str:
     return f"frontier_marks_{g}"
 
 
-def has(g: int, node: str, bit: int) -> str:
-    return f"({name(g)}[{node}] & np.uint8({bit}))"
+def has(marks: str, node: str, bit: int) -> str:
+    return f"({marks}[{node}] & np.uint8({bit}))"
 
 
-def mark(g: int, node: str, bit: int) -> str:
-    return f"{name(g)}[{node}] |= np.uint8({bit})"
+def mark(marks: str, node: str, bit: int) -> str:
+    return f"{marks}[{node}] |= np.uint8({bit})"

@@ -196,7 +196,7 @@ def _gather(e, ordered, o, bound: str, g: int) -> None:
                     w.line(f"{o['active']}[{o['active_size']}] = i")
                     w.line(f"{o['active_size']} += 1")
                     w.line(f"{o['active_arcs']} += {degree(ordered.frontier, 'i')}")
-                    w.line(marks.mark(g, "i", marks.ACTIVE))
+                    w.line(marks.mark(marks.name(g), "i", marks.ACTIVE))
                 w.line("else:")
                 with w.indent():
                     w.line(f"{o['pool_next']}[entry] = {o['head']}[b]")
