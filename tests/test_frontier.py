@@ -447,3 +447,53 @@ def test_an_ordered_frontier_with_integer_keys_and_a_sliding_bound():
         for schedule in SCHEDULES:
             raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
             np.testing.assert_array_equal(raw[0], want, err_msg=schedule)
+
+
+def relaxation_program(reduce: str, test: str):
+    """``best = (candidate < best).where(candidate, best)`` and its kin, from a start with a
+    NaN at some nodes: a NaN offer propagates through the pull, and the push keeps it."""
+    @gj.algorithm(f"relax_{reduce}_{test}")
+    def relax(sG, source: NodeId = 0):
+        index = sG.nodes(unique=True)
+        frontier = index == source
+        far = float("inf") if reduce == "min" else -float("inf")
+        best = (index % 7 == 3).where(float("nan"), frontier.where(0.0, far))
+        with sG.while_any(frontier, max_iter=sG.N + 1):
+            candidate = sG.pull(best, over="in", reduce=reduce, weight="weight", mask=frontier)
+            improved = {"lt": candidate < best, "gt": candidate > best,
+                        "swapped": best > candidate, "other": candidate < best}[test]
+            best = improved.where(candidate, best)
+            # "other": the pull's value read once more, which the push cannot know about
+            frontier = improved & (candidate != 1.5) if test == "other" else improved
+        return best
+    return relax
+
+
+@pytest.mark.parametrize("parallel_push", [False, True])
+def test_a_push_drops_only_the_offers_that_cannot_improve(parallel_push, monkeypatch):
+    """A min (max) pull read only as ``candidate < best`` (``>``) lets the push drop the
+    offers that cannot beat ``best``; NaN offers are kept, and any other read of the
+    pull's value keeps every offer. Plain Python source in every schedule against the
+    interpreter."""
+    if parallel_push:
+        monkeypatch.setattr("groggy_jit.codegen.frontier.PUSH_SERIAL_ARCS", 0)
+    cases = [("min", "lt", True), ("min", "swapped", True), ("max", "gt", True),
+             ("min", "other", False)]
+    for reduce, test, pruned in cases:
+        algo = relaxation_program(reduce, test)
+        plan = gj.compile_to_batch(algo)
+        (frontier,) = plan.frontiers.values()
+        assert (frontier.improves_on is not None) is pruned, (reduce, test)
+        assert ("drops the offers that cannot beat" in str(plan)) is pruned
+        kernel = load_python(generate_source(plan))
+        for graph, source in itertools.product(small_graphs(), (0, 3)):
+            if source >= graph.num_nodes:
+                continue
+            # max-plus grows round after round on a cycle: the loop stops at its limit
+            want = algo.interpret(graph, source=source, on_nonconvergence="ignore").value
+            bound = bind(plan.ir.params, {"source": source}, graph)
+            for schedule in SCHEDULES:
+                raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+                np.testing.assert_array_equal(raw[0], want, err_msg=f"{reduce} {test} {schedule}")
+    assert gj.sssp_delta.plan_for(weighted=True).frontiers and all(
+        f.improves_on is not None for f in gj.sssp_delta.plan_for(weighted=True).frontiers.values())

@@ -343,6 +343,13 @@ def _scan_arcs(e, step, frontier, offer) -> None:
             value = f"(push_offered {'*' if pull.attr('combine') == 'mul' else '+'} {weights}[k])"
         if pull.attr("reduce") == "sum" and _value_dtype(ir, pull, x) is DType.BOOL:
             value = f"np.int64({value})"
+        if frontier.improves_on is not None:     # an offer that cannot beat it changes nothing
+            w.line(f"push_offer = {value}")
+            beaten = ">=" if pull.attr("reduce") == "min" else "<="
+            w.line(f"if push_offer {beaten} {e.element(frontier.improves_on)}:")
+            with w.indent():
+                w.line("continue")
+            value = "push_offer"
         offer(value)
 
 

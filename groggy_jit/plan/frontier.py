@@ -57,6 +57,8 @@ class Frontier:
                                    # too (False: the group changes nothing there either)
     lazy_mask: bool = False        # only the pull reads the mask: a pushed round leaves it
                                    # stale, and a pulled one sets it from the list first
+    improves_on: str | None = None     # the carry a min / max pull is only tested against:
+                                       # the push drops offers that cannot beat it
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,40 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     lazy_mask = not (visit_frontier or values_are_mask or source_filter or mask_read_elsewhere)
     return Frontier(pull.id, mask, mask_next, loop.id, tuple(in_place), values_are_mask,
                     PUSH_ARCS[pull.attr("over")], sorted_list, source_filter, visit_frontier,
-                    lazy_mask)
+                    lazy_mask, _improves_on(ir, pull, value_dtype, carries, users))
+
+
+def _improves_on(ir, pull: Node, value_dtype: DType, carries, users) -> str | None:
+    """The carry ``y`` when the pull's value ``c``, a min (max), is read only as ``c < y``
+    (``c > y``) and as ``(c < y).where(c, y)``: a relaxation.  An offer at least ``y``
+    at its target (at most, for max) then changes neither, so the push drops it; a NaN
+    offer or ``y`` compares false and is kept, since a NaN propagates through the pull."""
+    reduce = pull.attr("reduce")
+    if reduce not in ("min", "max") or pull.type.dtype is not value_dtype \
+            or value_dtype not in (DType.F64, DType.I64):
+        return None
+    better, worse = ("lt", "gt") if reduce == "min" else ("gt", "lt")
+    tests, against = set(), set()
+    for u in users[pull.id]:
+        node = ir.node_map[u]
+        if node.op == better and node.inputs[0] == pull.id != node.inputs[1]:
+            against.add(node.inputs[1])
+        elif node.op == worse and node.inputs[1] == pull.id != node.inputs[0]:
+            against.add(node.inputs[0])
+        else:
+            continue
+        tests.add(u)
+    if len(against) != 1:
+        return None
+    (y,) = against
+    if y not in carries:
+        return None
+    for u in users[pull.id]:
+        node = ir.node_map[u]
+        if u not in tests and not (node.op == "where" and node.inputs[0] in tests
+                                   and node.inputs[1:] == (pull.id, y)):
+            return None
+    return y
 
 
 def _changes_nothing(ir, members, abstract, mask_next, in_place) -> bool:

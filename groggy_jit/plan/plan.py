@@ -198,6 +198,9 @@ class ExecutionPlan:
                                      + (f" (the nodes of it in {self.names[frontier.source_filter]})"
                                         if frontier.source_filter else "") + ", "
                                      "or pull into every node; schedule auto|push|pull")
+                        if frontier.improves_on is not None:
+                            lines.append(f"{pad}  a push drops the offers that cannot beat "
+                                         f"{self.names[frontier.improves_on]} at their target")
                         ordered_ = self.ordered_of(frontier)
                         if ordered_ is not None:
                             lines.append(f"{pad}  ordered: the list kept in buckets of "
