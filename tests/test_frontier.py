@@ -418,18 +418,23 @@ def test_an_ordered_frontier_agrees_with_dijkstra_for_every_bucket_width():
             np.testing.assert_array_equal(raw[0], want, err_msg=f"delta {delta} {schedule}")
 
 
-def test_an_ordered_frontier_with_integer_keys_and_a_sliding_bound():
+@pytest.mark.parametrize("narrowing", [False, True])
+def test_an_ordered_frontier_with_integer_keys_and_a_sliding_bound(narrowing):
     """The ordered shape with int64 keys and a bound not on a bucket edge (lowest + 3):
-    plain Python source in every schedule against the interpreter."""
-    @gj.algorithm("hops_below")
+    plain Python source in every schedule against the interpreter. ``narrowing``: the
+    buckets are 3 wide, the later bounds lowest + 1, and the hops of odd nodes count 2,
+    so some nodes of the lowest bucket wait (filed again) while the others push."""
+    @gj.algorithm(f"hops_below_{int(narrowing)}")
     def hops_below(sG, source: NodeId = 0):
-        pending = sG.nodes(unique=True) == source
+        index = sG.nodes(unique=True)
+        pending = index == source
         hops = pending.where(0, 10**9)
+        step = 1 + index % 2 if narrowing else 1
         with sG.while_any(pending):
             lowest = pending.where(hops, 2**63 - 1).reduce("min")
-            bound = lowest + 3
+            bound = lowest + 1 + 2 // (lowest * 3 + 1) if narrowing else lowest + 3
             near = hops < bound
-            offer = sG.pull(hops + 1, over="in", reduce="min", mask=pending & near)
+            offer = sG.pull(hops + step, over="in", reduce="min", mask=pending & near)
             improved = offer < hops
             hops = improved.where(offer, hops)
             pending = (pending & ~near) | improved

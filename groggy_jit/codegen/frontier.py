@@ -75,7 +75,7 @@ def setup(e, frontier, g: int) -> None:
     if frontier.lazy_mask:
         w.line(f"{v['stale']} = False")
     if e.plan.ordered_of(frontier) is not None:
-        ordered_schedule.setup(e, g)
+        ordered_schedule.setup(e, e.plan.ordered_of(frontier), g)
 
 
 def enter_loop(e, frontier, g: int) -> None:

@@ -37,11 +37,11 @@ def names(g: int) -> dict[str, str]:
     """The kernel locals of ordered frontier ``g``."""
     keys = ("head", "pool_node", "pool_next", "pool_size", "top", "cur", "base", "width",
             "limit", "keyed", "listed", "active", "stamp", "epoch", "active_size",
-            "active_arcs", "round")
+            "active_arcs", "round", "held", "lowest")
     return {key: f"ordered_{key}_{g}" for key in keys}
 
 
-def setup(e, g: int) -> None:
+def setup(e, ordered, g: int) -> None:
     w, o = e.w, names(g)
     w.line(f"{o['head']} = np.full(64, -1, np.int64)")
     for key in ("pool_node", "pool_next"):
@@ -56,12 +56,15 @@ def setup(e, g: int) -> None:
     w.line(f"{o['keyed']} = False")
     w.line(f"{o['listed']} = True")
     w.line(f"{o['round']} = False")
+    w.line(f"{o['held']} = -1")
+    w.line(f"{o['lowest']} = {_lowest_identity(e, ordered)}")
 
 
 def enter_loop(e, g: int) -> None:
     """The loop starts from the plain list (``frontier.enter_loop``)."""
     e.w.line(f"{names(g)['keyed']} = False")
     e.w.line(f"{names(g)['listed']} = True")
+    e.w.line(f"{names(g)['held']} = -1")
 
 
 def after_pull(e, g: int) -> None:
@@ -88,47 +91,72 @@ def file(e, ordered, o, node: str = "i") -> None:
         w.line(f"{o['keyed']} = False")
     w.line("else:")
     with w.indent():
-        w.line(f"if bucket >= {o['head']}.shape[0]:")
+        _file_in(e, o, "bucket", node)
+
+
+def _file_in(e, o, bucket: str, node: str = "i", known: bool = False) -> None:
+    """A new entry of ``node`` at the head of ``bucket`` (``known``: a bucket in use)."""
+    w = e.w
+    if not known:
+        w.line(f"if {bucket} >= {o['head']}.shape[0]:")
         with w.indent():
-            w.line(f"{o['head']} = grown({o['head']}, max(2 * {o['head']}.shape[0], bucket + 1), -1)")
-        w.line(f"if {o['pool_size']} == {o['pool_node']}.shape[0]:")
-        with w.indent():
-            for key in ("pool_node", "pool_next"):
-                w.line(f"{o[key]} = grown({o[key]}, 2 * {o['pool_size']}, 0)")
-        w.line(f"{o['pool_node']}[{o['pool_size']}] = {node}")
-        w.line(f"{o['pool_next']}[{o['pool_size']}] = {o['head']}[bucket]")
-        w.line(f"{o['head']}[bucket] = {o['pool_size']}")
-        w.line(f"{o['pool_size']} += 1")
-        w.line(f"{o['top']} = max({o['top']}, bucket)")
-        w.line(f"{o['cur']} = min({o['cur']}, bucket)")
+            w.line(f"{o['head']} = grown({o['head']}, max(2 * {o['head']}.shape[0], {bucket} + 1), -1)")
+    w.line(f"if {o['pool_size']} == {o['pool_node']}.shape[0]:")
+    with w.indent():
+        for key in ("pool_node", "pool_next"):
+            w.line(f"{o[key]} = grown({o[key]}, 2 * {o['pool_size']}, 0)")
+    w.line(f"{o['pool_node']}[{o['pool_size']}] = {node}")
+    w.line(f"{o['pool_next']}[{o['pool_size']}] = {o['head']}[{bucket}]")
+    w.line(f"{o['head']}[{bucket}] = {o['pool_size']}")
+    w.line(f"{o['pool_size']} += 1")
+    if not known:
+        w.line(f"{o['top']} = max({o['top']}, {bucket})")
+        w.line(f"{o['cur']} = min({o['cur']}, {bucket})")
+
+
+def _lowest_identity(e, ordered) -> str:
+    dtype = e.ir.node_map[ordered.key].type.dtype
+    return literal(reduction("min").identity(dtype), dtype)
 
 
 def lowest(e, ordered, g: int) -> None:
     """The riding reductions in a keyed round: the least live key of the first bucket
-    with a live entry; emptied buckets on the way are dropped."""
+    with a live entry.  That bucket's live nodes are taken out of it into the active
+    list on the way (*held*), so the gather filters them there instead of walking the
+    bucket again; emptied buckets on the way are dropped."""
     w, o = e.w, names(g)
     key = e.slot(ordered.key)
-    identity = reduction("min").identity(e.ir.node_map[ordered.key].type.dtype)
-    w.line(f"ordered_lowest = {literal(identity, e.ir.node_map[ordered.key].type.dtype)}")
-    w.line(f"while {o['cur']} <= {o['top']}:")
+    w.line(f"if {o['held']} < 0:          # once a round, for every riding reduction")
     with w.indent():
-        w.line(f"entry = {o['head']}[{o['cur']}]")
-        w.line("found = False")
-        w.line("while entry >= 0:")
+        w.line(f"{o['lowest']} = {_lowest_identity(e, ordered)}")
+        w.line(f"{o['epoch']} += 1")
+        w.line(f"{o['active_size']} = 0")
+        w.line(f"while {o['cur']} <= {o['top']}:")
         with w.indent():
-            w.line(f"i = np.uint64({o['pool_node']}[entry])")
-            w.line(f"if {_live(e, ordered, o, 'i', o['cur'])}:")
+            w.line(f"entry = {o['head']}[{o['cur']}]")
+            w.line(f"{o['head']}[{o['cur']}] = -1")
+            w.line("while entry >= 0:")
             with w.indent():
-                w.line("found = True")
-                w.line(f"ordered_lowest = np.minimum(ordered_lowest, {key}[i])")
-            w.line(f"entry = {o['pool_next']}[entry]")
-        w.line("if found:")
-        with w.indent():
-            w.line("break")
-        w.line(f"{o['head']}[{o['cur']}] = -1")
-        w.line(f"{o['cur']} += 1")
+                w.line(f"i = np.uint64({o['pool_node']}[entry])")
+                w.line(f"if {_unseen_live(e, ordered, o, o['cur'])}:")
+                with w.indent():
+                    w.line(f"{o['stamp']}[i] = {o['epoch']}")
+                    w.line(f"{o['active']}[{o['active_size']}] = i")
+                    w.line(f"{o['active_size']} += 1")
+                    w.line(f"{o['lowest']} = np.minimum({o['lowest']}, {key}[i])")
+                w.line(f"entry = {o['pool_next']}[entry]")
+            w.line(f"if {o['active_size']} > 0:")
+            with w.indent():
+                w.line("break")
+            w.line(f"{o['cur']} += 1")
+        w.line(f"{o['held']} = {o['active_size']}")
     for r in ordered.lowest:
-        w.line(f"{e.plan.names[r]} = ordered_lowest")
+        w.line(f"{e.plan.names[r]} = {o['lowest']}")
+
+
+def _unseen_live(e, ordered, o, bucket: str) -> str:
+    """Entry ``i`` is live in ``bucket`` and its node not yet taken this round."""
+    return f"{o['stamp']}[i] != {o['epoch']} and {_live(e, ordered, o, 'i', bucket)}"
 
 
 def choose_list(e, ordered, frontier_names, g: int) -> None:
@@ -173,13 +201,26 @@ def choose_list(e, ordered, frontier_names, g: int) -> None:
 
 
 def _gather(e, ordered, o, bound: str, g: int) -> None:
-    """The live entries of the leading buckets that pass the push's filter, in the active
-    list; the other live ones stay filed, the dead are dropped."""
+    """The live nodes of the leading buckets that pass the push's filter, in the active
+    list: first the nodes ``lowest`` held, then the next buckets' entries below the bound;
+    the other live ones stay filed (a held one is filed again), the dead are dropped."""
     w = e.w
-    w.line(f"{o['epoch']} += 1")
+    w.line(f"held = {o['held']}")
+    w.line(f"if held < 0:                 # buckets built this round: none held yet")
+    with w.indent():
+        w.line(f"{o['epoch']} += 1")
+        w.line("held = 0")
+        w.line(f"b = {o['cur']}")
+    w.line("else:")
+    with w.indent():
+        w.line(f"b = {o['cur']} + 1")
+    w.line(f"{o['held']} = -1")
     w.line(f"{o['active_size']} = 0")
     w.line(f"{o['active_arcs']} = 0")
-    w.line(f"b = {o['cur']}")
+    w.line("for t in range(held):")
+    with w.indent():
+        w.line(f"i = np.uint64({o['active']}[t])")
+        _take(e, ordered, o, g, lambda: _file_in(e, o, o['cur'], known=True))
     w.line(f"while b <= {o['top']} and (b == 0 or {o['base']} + b * {o['width']} < {bound}):")
     with w.indent():
         w.line(f"entry = {o['head']}[b]")
@@ -188,21 +229,30 @@ def _gather(e, ordered, o, bound: str, g: int) -> None:
         with w.indent():
             w.line(f"after = {o['pool_next']}[entry]")
             w.line(f"i = np.uint64({o['pool_node']}[entry])")
-            w.line(f"if {o['stamp']}[i] != {o['epoch']} and {_live(e, ordered, o, 'i', 'b')}:")
+            w.line(f"if {_unseen_live(e, ordered, o, 'b')}:")
             with w.indent():
                 w.line(f"{o['stamp']}[i] = {o['epoch']}")
-                w.line(f"if {e.value_at(ordered.frontier.source_filter, 'i')}:")
-                with w.indent():
-                    w.line(f"{o['active']}[{o['active_size']}] = i")
-                    w.line(f"{o['active_size']} += 1")
-                    w.line(f"{o['active_arcs']} += {degree(ordered.frontier, 'i')}")
-                    w.line(marks.mark(marks.name(g), "i", marks.ACTIVE))
-                w.line("else:")
-                with w.indent():
+
+                def keep_filed():
                     w.line(f"{o['pool_next']}[entry] = {o['head']}[b]")
                     w.line(f"{o['head']}[b] = entry")
+                _take(e, ordered, o, g, keep_filed)
             w.line("entry = after")
         w.line("b += 1")
+
+
+def _take(e, ordered, o, g: int, otherwise) -> None:
+    """Node ``i`` joins the active list if it passes the push's filter, else ``otherwise``."""
+    w = e.w
+    w.line(f"if {e.value_at(ordered.frontier.source_filter, 'i')}:")
+    with w.indent():
+        w.line(f"{o['active']}[{o['active_size']}] = i")
+        w.line(f"{o['active_size']} += 1")
+        w.line(f"{o['active_arcs']} += {degree(ordered.frontier, 'i')}")
+        w.line(marks.mark(marks.name(g), "i", marks.ACTIVE))
+    w.line("else:")
+    with w.indent():
+        otherwise()
 
 
 def touched_start(e, g: int) -> None:
