@@ -7,9 +7,10 @@ touched it; an entry is *live* while its node is in the frontier and its key sti
 falls in that bucket, and dead entries are skipped (and dropped) when a bucket is read.
 
 A pushed round (``frontier.round_``) then
-* finds the lowest key in the first bucket with a live entry (the riding reductions);
-* gathers the live entries below the round's bound into the active list, keeping
-  the others filed, and pushes from that list only;
+* finds the lowest key in the first bucket with a live entry (the riding reductions),
+  taking that bucket's live nodes out of it on the way (they are *held*);
+* gathers the held nodes and the next buckets' live entries below the round's bound
+  into the active list, filing the others again, and pushes from that list only;
 * files every node the touched pass leaves in the frontier; the frontier's size and
   arcs are kept as counts.
 The buckets are built from the plain list at the first pushed round (their width is
