@@ -74,8 +74,9 @@ def setup(e, frontier, g: int) -> None:
     w.line(f"{v['pushed']} = False")
     if frontier.lazy_mask:
         w.line(f"{v['stale']} = False")
-    if e.plan.ordered_of(frontier) is not None:
-        ordered_schedule.setup(e, e.plan.ordered_of(frontier), g)
+    ordered = e.plan.ordered_of(frontier)
+    if ordered is not None:
+        ordered_schedule.setup(e, ordered, g)
 
 
 def enter_loop(e, frontier, g: int) -> None:

@@ -156,7 +156,7 @@ def lowest(e, ordered, g: int) -> None:
 
 
 def _unseen_live(e, ordered, o, bucket: str) -> str:
-    """Entry ``i`` is live in ``bucket`` and its node not yet taken this round."""
+    """Node ``i`` (of an entry) is live in ``bucket`` and not yet taken this round."""
     return f"{o['stamp']}[i] != {o['epoch']} and {_live(e, ordered, o, 'i', bucket)}"
 
 
@@ -207,7 +207,7 @@ def _gather(e, ordered, o, bound: str, g: int) -> None:
     the other live ones stay filed (a held one is filed again), the dead are dropped."""
     w = e.w
     w.line(f"held = {o['held']}")
-    w.line(f"if held < 0:                 # buckets built this round: none held yet")
+    w.line("if held < 0:                 # buckets built this round: none held yet")
     with w.indent():
         w.line(f"{o['epoch']} += 1")
         w.line("held = 0")
