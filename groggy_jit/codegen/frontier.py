@@ -274,7 +274,9 @@ def _push(e, step, frontier, v, g: int) -> None:
     """Offer along the frontier's arcs: on one thread while they are few, else in two
     phases, as ``kernels/bfs.py``: every chunk of the list collects its offers in its
     own slice of a buffer in parallel (reads only), then one thread applies them in
-    list order. Both give the same accumulators and the same touched order."""
+    list order. Both give the same accumulators and the same touched order: the list's
+    nodes first, then the nodes reached, so the touched pass meets each kind in one run
+    (its branches stay predictable)."""
     w = e.w
     e.locals = set(step.members)
     _compact(e, v)
@@ -288,6 +290,11 @@ def _push(e, step, frontier, v, g: int) -> None:
     if ordered is not None:
         ordered_schedule.choose_list(e, ordered, v, g)
         walk.update(list="push_list", size="push_size", arcs="push_arcs")
+    if frontier.visit_frontier:
+        w.line(f"for t in range({walk['size']}):")
+        with w.indent():
+            w.line(f"u = np.uint64({walk['list']}[t])")
+            _visit_list_node(e, v)
     w.line(f"if {walk['arcs']} < {PUSH_SERIAL_ARCS}:")
     with w.indent():
         _serial_push(e, step, frontier, walk)
@@ -310,13 +317,12 @@ def _offers(e, frontier):
     return red, literal(red.identity(x_dtype), pull.type.dtype), offered, best
 
 
-def _visit_list_node(e, frontier, v) -> None:
-    """A frontier node joins the touched list, unless an earlier push reached it."""
-    if frontier.visit_frontier:
-        e.w.line(f"if not {marks.has(v['marks'], 'u', marks.SEEN)}:")
-        with e.w.indent():
-            e.w.line(marks.mark(v["marks"], "u", marks.SEEN))
-            _touch(e.w, v, "u")
+def _visit_list_node(e, v) -> None:
+    """A frontier node joins the touched list, once."""
+    e.w.line(f"if not {marks.has(v['marks'], 'u', marks.SEEN)}:")
+    with e.w.indent():
+        e.w.line(marks.mark(v["marks"], "u", marks.SEEN))
+        _touch(e.w, v, "u")
 
 
 def _scan_arcs(e, step, frontier, offer) -> None:
@@ -387,18 +393,12 @@ def _serial_push(e, step, frontier, v) -> None:
     w.line(f"for t in range({v['size']}):")
     with w.indent():
         w.line(f"u = np.uint64({v['list']}[t])")
-        _visit_list_node(e, frontier, v)
         _scan_arcs(e, step, frontier, lambda value: _offer(e, frontier, v, value))
 
 
 def _parallel_push(e, step, frontier, v) -> None:
     w = e.w
     _, _, offered, best = _offers(e, frontier)
-    if frontier.visit_frontier:
-        w.line(f"for t in range({v['size']}):")
-        with w.indent():
-            w.line(f"u = np.uint64({v['list']}[t])")
-            _visit_list_node(e, frontier, v)
     # chunks of the list of about equal nodes + arcs; chunk c's offers start where its
     # first node's arcs do
     w.line(f"push_chunks = min({CHUNKS}, {v['size']})")
