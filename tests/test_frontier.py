@@ -418,6 +418,59 @@ def test_an_ordered_frontier_agrees_with_dijkstra_for_every_bucket_width():
             np.testing.assert_array_equal(raw[0], want, err_msg=f"delta {delta} {schedule}")
 
 
+def test_an_ordered_frontier_grows_its_pool_when_more_entries_wait_than_it_holds(monkeypatch):
+    """The pool holds max(1024, n) entries and reuses the ones a bucket's reading frees.
+    Here every node is filed far away, then again nearer before the far buckets are read,
+    so twice n entries wait at once: the pool must grow, and the answer stays the
+    interpreter's in every schedule."""
+    from groggy_jit.codegen import python_mode
+    pool_growths = []
+
+    def grown(a, size, fill):
+        if fill == 0:                    # the pool's arrays (the bucket heads fill -1)
+            pool_growths.append(size)
+        out = np.full(size, fill, a.dtype)
+        out[:a.shape[0]] = a
+        return out
+    monkeypatch.setattr(python_mode, "HELPERS",
+                        [grown if f.__name__ == "grown" else f for f in python_mode.HELPERS])
+    n = 1100
+    far = np.arange(2, n)
+    src = np.concatenate([[0], np.zeros(far.size, np.int64), np.ones(far.size, np.int64)])
+    dst = np.concatenate([[1], far, far])
+    weights = np.concatenate([[1.0], 1000.0 + far, np.full(far.size, 500.0)])
+    graph = gj.Graph.from_edges(src, dst, num_nodes=n, directed=True, weights=weights)
+    plan = gj.sssp_delta.plan_for(weighted=True)
+    kernel = load_python(generate_source(plan))
+    want = gj.sssp.interpret(graph, source=0).value
+    bound = bind(plan.ir.params, {"source": 0, "delta": 1.0}, graph)
+    for schedule in SCHEDULES:
+        raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule=schedule))
+        np.testing.assert_array_equal(raw[0], want, err_msg=schedule)
+    assert pool_growths and min(pool_growths) >= 2 * n
+
+
+def test_an_ordered_frontier_rebuilt_after_a_pulled_round():
+    """Pushed rounds free pool entries, a pulled round drops the buckets, and the next
+    pushed round builds them again from an empty pool (the free list starts over): ten
+    nodes wait there at once, each in its own bucket, and each must be relaxed."""
+    hubs, waiting = np.arange(5, 505), np.arange(505, 515)
+    chains = np.arange(515, 565).reshape(10, 5)
+    edges = ([(0, 1, 1.0), (0, 2, 1.0), (1, 3, 1.0), (2, 3, 1.0)] + [(3, h, 1.0) for h in hubs]
+             + [(h, v, 1.0 + 10 * j) for h in hubs for j, v in enumerate(waiting)]
+             + [(v, chain[0], 1.0) for v, chain in zip(waiting, chains)]
+             + [(a, b, 1.0) for chain in chains for a, b in zip(chain, chain[1:])])
+    src, dst, weights = (np.array(column) for column in zip(*edges))
+    graph = gj.Graph.from_edges(src, dst, num_nodes=565, directed=True, weights=weights)
+    plan = gj.sssp_delta.plan_for(weighted=True)
+    kernel = load_python(generate_source(plan))
+    bound = bind(plan.ir.params, {"source": 0, "delta": 1.0}, graph)
+    raw = kernel(*kernel_args(graph, bound, plan.uses_weights, schedule="auto"))
+    np.testing.assert_array_equal(raw[0], gj.sssp.interpret(graph, source=0).value)
+    pushed, pulled = raw[1][0, 2], raw[1][0, 3]
+    assert pushed > 2 and pulled > 0, (pushed, pulled)
+
+
 @pytest.mark.parametrize("narrowing", [False, True])
 def test_an_ordered_frontier_with_integer_keys_and_a_sliding_bound(narrowing):
     """The ordered shape with int64 keys and a bound not on a bucket edge (lowest + 3):

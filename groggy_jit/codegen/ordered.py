@@ -5,6 +5,9 @@ The buckets are singly linked lists in one pool of entries, as in ``kernels/sssp
 before it.  A node is filed again whenever it stays in the frontier after a round that
 touched it; an entry is *live* while its node is in the frontier and its key still
 falls in that bucket, and dead entries are skipped (and dropped) when a bucket is read.
+Every entry a bucket's reading takes out goes on a free list that the next filings use
+first, so the pool holds about the frontier, not every filing of the run: fewer pages
+to fault in, and entries that are still in cache.
 
 A pushed round (``frontier.round_``) then
 * finds the lowest key in the first bucket with a live entry (the riding reductions),
@@ -36,7 +39,7 @@ def degree(frontier, at: str) -> str:
 
 def names(g: int) -> dict[str, str]:
     """The kernel locals of ordered frontier ``g``."""
-    keys = ("head", "pool_node", "pool_next", "pool_size", "top", "cur", "base", "width",
+    keys = ("head", "pool_node", "pool_next", "pool_size", "free", "top", "cur", "base", "width",
             "limit", "keyed", "listed", "active", "stamp", "epoch", "active_size",
             "active_arcs", "round", "held", "lowest")
     return {key: f"ordered_{key}_{g}" for key in keys}
@@ -58,6 +61,7 @@ def setup(e, ordered, g: int) -> None:
     w.line(f"{o['listed']} = True")
     w.line(f"{o['round']} = False")
     w.line(f"{o['held']} = -1")
+    w.line(f"{o['free']} = -1")
     w.line(f"{o['lowest']} = {_lowest_identity(e, ordered)}")
 
 
@@ -102,14 +106,21 @@ def _file_in(e, o, bucket: str, node: str = "i", known: bool = False) -> None:
         w.line(f"if {bucket} >= {o['head']}.shape[0]:")
         with w.indent():
             w.line(f"{o['head']} = grown({o['head']}, max(2 * {o['head']}.shape[0], {bucket} + 1), -1)")
-    w.line(f"if {o['pool_size']} == {o['pool_node']}.shape[0]:")
+    w.line(f"if {o['free']} >= 0:")
     with w.indent():
-        for key in ("pool_node", "pool_next"):
-            w.line(f"{o[key]} = grown({o[key]}, 2 * {o['pool_size']}, 0)")
-    w.line(f"{o['pool_node']}[{o['pool_size']}] = {node}")
-    w.line(f"{o['pool_next']}[{o['pool_size']}] = {o['head']}[{bucket}]")
-    w.line(f"{o['head']}[{bucket}] = {o['pool_size']}")
-    w.line(f"{o['pool_size']} += 1")
+        w.line(f"filed = {o['free']}")
+        w.line(f"{o['free']} = {o['pool_next']}[filed]")
+    w.line("else:")
+    with w.indent():
+        w.line(f"if {o['pool_size']} == {o['pool_node']}.shape[0]:")
+        with w.indent():
+            for key in ("pool_node", "pool_next"):
+                w.line(f"{o[key]} = grown({o[key]}, 2 * {o['pool_size']}, 0)")
+        w.line(f"filed = {o['pool_size']}")
+        w.line(f"{o['pool_size']} += 1")
+    w.line(f"{o['pool_node']}[filed] = {node}")
+    w.line(f"{o['pool_next']}[filed] = {o['head']}[{bucket}]")
+    w.line(f"{o['head']}[{bucket}] = filed")
     if not known:
         w.line(f"{o['top']} = max({o['top']}, {bucket})")
         w.line(f"{o['cur']} = min({o['cur']}, {bucket})")
@@ -138,14 +149,14 @@ def lowest(e, ordered, g: int) -> None:
             w.line(f"{o['head']}[{o['cur']}] = -1")
             w.line("while entry >= 0:")
             with w.indent():
-                w.line(f"i = np.uint64({o['pool_node']}[entry])")
+                _free(w, o)
                 w.line(f"if {_unseen_live(e, ordered, o, o['cur'])}:")
                 with w.indent():
                     w.line(f"{o['stamp']}[i] = {o['epoch']}")
                     w.line(f"{o['active']}[{o['active_size']}] = i")
                     w.line(f"{o['active_size']} += 1")
                     w.line(f"{o['lowest']} = np.minimum({o['lowest']}, {key}[i])")
-                w.line(f"entry = {o['pool_next']}[entry]")
+                w.line("entry = after")
             w.line(f"if {o['active_size']} > 0:")
             with w.indent():
                 w.line("break")
@@ -153,6 +164,14 @@ def lowest(e, ordered, g: int) -> None:
         w.line(f"{o['held']} = {o['active_size']}")
     for r in ordered.lowest:
         w.line(f"{e.plan.names[r]} = {o['lowest']}")
+
+
+def _free(w, o) -> None:
+    """Read a bucket's ``entry`` (its node ``i``, the one after it) and free it."""
+    w.line(f"after = {o['pool_next']}[entry]")
+    w.line(f"i = np.uint64({o['pool_node']}[entry])")
+    w.line(f"{o['pool_next']}[entry] = {o['free']}")
+    w.line(f"{o['free']} = entry")
 
 
 def _unseen_live(e, ordered, o, bucket: str) -> str:
@@ -178,6 +197,7 @@ def choose_list(e, ordered, frontier_names, g: int) -> None:
                 w.line(f"{o['head']}[b] = -1")
             for key in ("pool_size", "top"):
                 w.line(f"{o[key]} = 0")
+            w.line(f"{o['free']} = -1")
             w.line(f"{o['cur']} = {o['head']}.shape[0]")
             w.line(f"{o['keyed']} = True")
             w.line(f"for t in range({v['size']}):")
@@ -204,7 +224,7 @@ def choose_list(e, ordered, frontier_names, g: int) -> None:
 def _gather(e, ordered, o, bound: str, g: int) -> None:
     """The live nodes of the leading buckets that pass the push's filter, in the active
     list: first the nodes ``lowest`` held, then the next buckets' entries below the bound;
-    the other live ones stay filed (a held one is filed again), the dead are dropped."""
+    the other live ones are filed again (in the entries just freed), the dead dropped."""
     w = e.w
     w.line(f"held = {o['held']}")
     w.line("if held < 0:                 # buckets built this round: none held yet")
@@ -228,16 +248,11 @@ def _gather(e, ordered, o, bound: str, g: int) -> None:
         w.line(f"{o['head']}[b] = -1")
         w.line("while entry >= 0:")
         with w.indent():
-            w.line(f"after = {o['pool_next']}[entry]")
-            w.line(f"i = np.uint64({o['pool_node']}[entry])")
+            _free(w, o)
             w.line(f"if {_unseen_live(e, ordered, o, 'b')}:")
             with w.indent():
                 w.line(f"{o['stamp']}[i] = {o['epoch']}")
-
-                def keep_filed():
-                    w.line(f"{o['pool_next']}[entry] = {o['head']}[b]")
-                    w.line(f"{o['head']}[b] = entry")
-                _take(e, ordered, o, g, keep_filed)
+                _take(e, ordered, o, g, lambda: _file_in(e, o, "b", known=True))
             w.line("entry = after")
         w.line("b += 1")
 
