@@ -74,6 +74,26 @@ _SAMPLES = {DType.F64: [-2.5, -0.0, 0.0, 1.0, 3.0, np.inf, np.nan],
             DType.I64: [-3, 0, 1, 7], DType.BOOL: [False, True]}
 
 
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_a_reductions_first_value_is_its_fold_into_the_identity(name):
+    """A push stores a target's first offer with ``first_statement``: the same bits as
+    folding it into the identity with ``update_statement`` (-0.0 and NaN included)."""
+    red = REDUCTIONS[name]
+    for dtype, values in _SAMPLES.items():
+        acc_dtype = red.result(dtype).numpy
+        start = 0.0 if red.needs_count else red.identity(dtype)   # mean folds a sum
+        for x in values:
+            x = dtype.numpy.type(x)
+            folded = np.array([start], acc_dtype)
+            first = np.array([folded[0]], acc_dtype)
+            env = {"np": np, "folded": folded, "first": first, "x": x}
+            with np.errstate(all="ignore"):
+                exec(red.update_statement("folded[0]", "x"), env)
+                first[0] = -1        # the slot's old contents must not matter
+                exec(red.first_statement("first[0]", "x"), env)
+            assert folded.tobytes() == first.tobytes(), (name, dtype, x)
+
+
 class _Reader:
     """Enough of the code generator for an elementwise op's lowering: operands are names."""
     def operands(self, node, read):

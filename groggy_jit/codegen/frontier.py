@@ -366,9 +366,11 @@ def _offer(e, frontier, v, value: str) -> None:
     red, identity, offered, best = _offers(e, frontier)
     w.line(f"if not {marks.has(v['marks'], 'i', marks.HIT)}:")
     with w.indent():
-        w.line(f"{v['acc']}[i] = {identity}")
         if best:
+            w.line(f"{v['acc']}[i] = {identity}")
             w.line(f"{v['best']}[i] = {literal(red.start(offered), offered)}")
+        else:     # the first offer sets the accumulator: no identity to store and read back
+            w.line(red.first_statement(f"{v['acc']}[i]", value))
         if frontier.visit_frontier:     # a frontier node is listed already
             w.line(f"if not {marks.has(v['marks'], 'i', marks.SEEN)}:")
             with w.indent():
@@ -377,15 +379,18 @@ def _offer(e, frontier, v, value: str) -> None:
         else:
             _touch(w, v)
             w.line(marks.mark(v["marks"], "i", marks.HIT))
-    if best:      # ties to the smallest id, NaN never chosen: as the pull
-        w.line(f"push_offer = {value}")
-        w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
-               f"({v['acc']}[i] < 0 or np.int64(u) < {v['acc']}[i])):")
+    if not best:
+        w.line("else:")
         with w.indent():
-            w.line(f"{v['best']}[i] = push_offer")
-            w.line(f"{v['acc']}[i] = np.int64(u)")
-    else:
-        w.line(red.update_statement(f"{v['acc']}[i]", value))
+            w.line(red.update_statement(f"{v['acc']}[i]", value))
+        return
+    # argmin / argmax: ties to the smallest id, NaN never chosen: as the pull
+    w.line(f"push_offer = {value}")
+    w.line(f"if push_offer {best} {v['best']}[i] or (push_offer == {v['best']}[i] and "
+           f"({v['acc']}[i] < 0 or np.int64(u) < {v['acc']}[i])):")
+    with w.indent():
+        w.line(f"{v['best']}[i] = push_offer")
+        w.line(f"{v['acc']}[i] = np.int64(u)")
 
 
 def _serial_push(e, step, frontier, v) -> None:

@@ -41,6 +41,7 @@ class Reduction:
     identity: Callable[[DType], object]       # value of an empty reduction
     numpy: Callable[[np.ndarray], object]     # reference meaning over a non-empty array
     update: str                               # how codegen folds x into acc: "{acc} = ..."
+    first: str                                # acc from its first value x, without reading acc
     needs_count: bool = False                 # mean: divide the sum by the element count
     combine: str = ""                         # how chunk partials fold; defaults to update
     weights_add: bool = False                 # weighted pulls add the weight: (min, +)
@@ -72,6 +73,11 @@ class Reduction:
     def update_statement(self, acc: str, x: str) -> str:
         return self.update.format(acc=acc, x=x)
 
+    def first_statement(self, acc: str, x: str) -> str:
+        """``acc`` set from its first value ``x``: the same bits as folding ``x`` into an
+        empty accumulator (``+ 0`` turns a sum's -0.0 into 0.0, as ``0.0 + x`` does)."""
+        return self.first.format(acc=acc, x=x)
+
 
 def _same(d: DType) -> DType:
     return d
@@ -91,21 +97,25 @@ def _max_identity(d: DType):
 
 REDUCTIONS: dict[str, Reduction] = {r.name: r for r in [
     Reduction("sum", _sum_type, lambda d: 0.0 if d is DType.F64 else 0,
-              lambda a: a.sum(), "{acc} += {x}", order_free=_integers,
+              lambda a: a.sum(), "{acc} += {x}", "{acc} = {x} + 0", order_free=_integers,
               source_ordered=_always, ufunc=np.add),
     Reduction("min", _same, _min_identity, lambda a: a.min(), "{acc} = np.minimum({acc}, {x})",
-              weights_add=True, order_free=_always, idempotent=True, ufunc=np.minimum),
+              "{acc} = {x}", weights_add=True, order_free=_always, idempotent=True,
+              ufunc=np.minimum),
     Reduction("max", _same, _max_identity, lambda a: a.max(), "{acc} = np.maximum({acc}, {x})",
-              weights_add=True, order_free=_always, idempotent=True, ufunc=np.maximum),
+              "{acc} = {x}", weights_add=True, order_free=_always, idempotent=True,
+              ufunc=np.maximum),
     Reduction("any", lambda d: DType.BOOL, lambda d: False, lambda a: bool(a.any()),
-              "{acc} = {acc} or ({x} != 0)", order_free=_always, idempotent=True),
+              "{acc} = {acc} or ({x} != 0)", "{acc} = {x} != 0", order_free=_always,
+              idempotent=True),
     Reduction("all", lambda d: DType.BOOL, lambda d: True, lambda a: bool(a.all()),
-              "{acc} = {acc} and ({x} != 0)", order_free=_always, idempotent=True),
+              "{acc} = {acc} and ({x} != 0)", "{acc} = {x} != 0", order_free=_always,
+              idempotent=True),
     Reduction("count", lambda d: DType.I64, lambda d: 0, lambda a: int(np.count_nonzero(a)),
-              "{acc} += 1 if {x} != 0 else 0", combine="{acc} += {x}",
-              order_free=_always),
+              "{acc} += 1 if {x} != 0 else 0", "{acc} = 1 if {x} != 0 else 0",
+              combine="{acc} += {x}", order_free=_always),
     Reduction("mean", lambda d: DType.F64, lambda d: np.nan, lambda a: a.mean(),
-              "{acc} += {x}", needs_count=True),
+              "{acc} += {x}", "{acc} = {x} + 0", needs_count=True),
 ]}
 
 
