@@ -58,7 +58,7 @@ def markdown(results) -> str:
         lines.append(f"- streaming bandwidth (triad, same run, {env['threads']} threads): "
                      f"{results['triad_gbps']:.1f} GB/s")
     lines += ["", "Times are medians in ms of the timed runs after one warm-up run, graph construction "
-              "excluded; every output was checked against the reference first (WRONG: it failed the "
+              "excluded; the libraries of a graph and kernel take turns, one call each; every output was checked against the reference first (WRONG: it failed the "
               "check; `*`: see the notes).", ""]
     lines += ["## Ratios", "", "gen / hand: generated over hand-written time (target <= 1.15); "
               "peer / gen: the best peer's time over generated (above 1: groggy-jit is faster).", ""]

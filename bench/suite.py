@@ -2,10 +2,12 @@
 
 For each graph: load it (timed), build the inputs every kernel shares
 (weights, source, sampled betweenness sources) and the reference answers (not
-timed), then for each library build its own graph object (timed as
-construction) and for each kernel: one warm-up call, whose output must pass
-the check before the time counts, then up to ``repeat`` timed calls, fewer
-when they would overrun ``budget`` seconds. A row is never dropped: a kernel
+timed), then for each kernel: for each library, its own graph object when it
+has none yet (timed as construction) and one warm-up call, whose output must
+pass the check before the time counts; then the libraries' timed calls in
+turns (one call of each, then again), up to ``repeat`` calls per row, fewer
+when they would overrun ``budget`` seconds. Taking turns makes a drift of the
+machine's speed reach every library of a ratio alike. A row is never dropped: a kernel
 that is missing, over the time cap (predicted from the same library on a
 smaller graph of the family), wrong or failing is a row saying so. The first
 call of a JIT library includes compiling (or loading its cache), so only timed
@@ -132,35 +134,73 @@ def _error(exc) -> str:
     return f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
 
 
-def run_row(row, impl, native, inp, ref, repeat, budget):
-    """Warm up, check, then time at least once and at most ``repeat`` times; fills ``row``."""
+class _Timed:
+    """One row being measured: its call, how to read its output, its times so far."""
+
+    def __init__(self, row, run, canon, ref):
+        self.row, self.run, self.canon, self.ref = row, run, canon, ref
+        self.times, self.spent, self.out = [], 0.0, None
+
+    def wants_more(self, repeat, budget) -> bool:
+        return len(self.times) < repeat and (not self.times
+                                             or self.spent + self.times[-1] <= budget * 1e3)
+
+
+def _fail(row, exc) -> None:
+    if isinstance(exc, OverBudget):
+        row.status, row.detail = "over budget", str(exc)
+    else:  # a library failing is a result to show, not a crash
+        row.status, row.detail = "error", _error(exc)
+
+
+def _warm_up(row, impl, native, inp, ref):
+    """The row's first call, checked; a ``_Timed`` to time, or None (the row says why)."""
     try:
         run, canon = impl(native, inp)
         out, row.first_ms = _timed(run)
         problem = checks.check(row.kernel, canon(out), ref, inp)
-        times, spent = [], 0.0
-        while problem is None and len(times) < repeat and (not times or spent + times[-1] <= budget * 1e3):
-            out, ms = _timed(run)
-            times.append(ms)
-            spent += ms
-        if times:
-            problem = checks.check(row.kernel, canon(out), ref, inp)
-    except OverBudget as exc:
-        row.status, row.detail = "over budget", str(exc)
-        return
-    except Exception as exc:  # a library failing is a result to show, not a crash
-        row.status, row.detail = "error", _error(exc)
-        return
+    except Exception as exc:
+        _fail(row, exc)
+        return None
     if problem is not None:
         row.status, row.detail = "mismatch", problem
-        return
-    if len(times) < repeat:
-        row.detail = f"{len(times)} of {repeat} runs (time budget)"
-    row.status, row.runs, row.times_ms = "ok", len(times), times
-    row.median_ms, row.min_ms, row.max_ms = statistics.median(times), min(times), max(times)
+        return None
+    return _Timed(row, run, canon, ref)
 
 
-_UNBUILT = object()
+def time_rows(timed, inp, repeat, budget) -> None:
+    """Time the rows of one graph and kernel in turns (one call of each, then again), so that
+    a drift of the machine's speed during the measurement reaches every library alike; each
+    row stops at ``repeat`` runs or at its ``budget`` seconds. Fills the rows."""
+    active = list(timed)
+    while active:
+        for t in active:
+            try:
+                t.out, ms = _timed(t.run)
+            except Exception as exc:
+                _fail(t.row, exc)
+                t.times = None
+                continue
+            t.times.append(ms)
+            t.spent += ms
+        active = [t for t in active if t.times is not None and t.wants_more(repeat, budget)]
+    for t in timed:
+        if t.times is None:
+            continue
+        row = t.row
+        try:
+            problem = checks.check(row.kernel, t.canon(t.out), t.ref, inp)
+        except Exception as exc:
+            _fail(row, exc)
+            continue
+        if problem is not None:
+            row.status, row.detail = "mismatch", problem
+            continue
+        if len(t.times) < repeat:
+            row.detail = f"{len(t.times)} of {repeat} runs (time budget)"
+        row.status, row.runs, row.times_ms = "ok", len(t.times), t.times
+        row.median_ms, row.min_ms, row.max_ms = statistics.median(t.times), min(t.times), max(t.times)
+        t.out = None
 
 
 def load_graph(spec, kernels, cache):
@@ -208,41 +248,57 @@ def run_suite(graphs, kernels=KERNELS, only=None, threads=None, repeat=5, budget
     total = len(specs) * len(kernels) * len(libs)
     predictor, graph_records, construction, rows = _Predictor(), [], [], []
     say = progress or (lambda done, total, text: None)
+    done = 0
     for spec in specs:
         if not spec.available:
             rows += [Row(spec.name, k, lib.name, lib.role, "missing", spec.note + " not installed")
                      for lib in libs for k in kernels]
+            done += len(libs) * len(kernels)
             continue
-        say(len(rows), total, f"{spec.name}: graph and reference answers")
+        say(done, total, f"{spec.name}: graph and reference answers")
         inp, refs, record = load_graph(spec, kernels, cache)
         graph_records.append(record)
-        for lib in libs:
-            native = _UNBUILT  # built when its first row runs, timed apart
-            for k in kernels:
+        natives = {}  # each library's graph object, built when its first row runs, timed apart
+        graph_rows = {lib.name: [] for lib in libs}
+        for k in kernels:
+            timed = []
+            for lib in libs:
                 row = Row(spec.name, k, lib.name, lib.role, "missing")
+                graph_rows[lib.name].append(row)
                 impl = lib.kernels.get(k, Missing("no such kernel"))
                 row_work = work(k, lib.role, inp["n"], record["arcs"])
                 skip = skip_reason(lib, impl, record["arcs"],
                                    predictor.predict(spec, lib.name, k, row_work), cap)
-                say(len(rows), total, f"{spec.name}: {k} / {lib.name}")
-                rows.append(row)
+                say(done, total, f"{spec.name}: {k} / {lib.name}")
+                done += 1
                 if skip:
                     row.status, row.detail = skip
                     continue
-                if native is _UNBUILT:
+                if lib.name not in natives:
                     try:
-                        native, ms = _timed(lambda: lib.build(inp))
+                        natives[lib.name], ms = _timed(lambda: lib.build(inp))
                         construction.append({"graph": spec.name, "library": lib.name, "ms": ms})
                     except Exception as exc:  # shown on every row of this library and graph
-                        native = exc
+                        natives[lib.name] = exc
+                native = natives[lib.name]
                 if isinstance(native, Exception):
                     row.status, row.detail = "error", "graph construction: " + _error(native)
                     continue
-                run_row(row, impl, native, inp, refs[k], repeat, budget)
-                if row.status == "ok":
-                    predictor.record(spec, lib.name, k, row_work, row.median_ms / 1e3)
+                t = _warm_up(row, impl, native, inp, refs[k])
+                if t is not None:
+                    timed.append(t)
+            time_rows(timed, inp, repeat, budget)
+            for t in timed:
+                if t.row.status == "ok":
+                    predictor.record(spec, t.row.library, k,
+                                     work(k, t.row.role, inp["n"], record["arcs"]),
+                                     t.row.median_ms / 1e3)
+            for lib in libs:
+                row = graph_rows[lib.name][-1]
                 if lib.notes.get(k):
                     row.detail = "; ".join(filter(None, [row.detail, lib.notes[k]]))
+        natives.clear()
+        rows += [row for lib in libs for row in graph_rows[lib.name]]
     return {"environment": environment(threads, libs), "graphs": graph_records,
             "construction": construction, "rows": [asdict(r) for r in rows], "kernels": list(kernels)}
 

@@ -144,3 +144,43 @@ def test_row_time_predicted_from_a_smaller_graph():
     assert skip_reason(scipy, scipy.kernels["cc"], 100, 50.0, 10.0)[0] == "over budget"
     assert skip_reason(scipy, scipy.kernels["cc"], 100, 5.0, 10.0) is None
     assert skip_reason(scipy, scipy.kernels["bc"], 100, None, 10.0)[0] == "missing"
+
+
+
+def test_rows_of_a_kernel_are_timed_in_turns():
+    """One call of each row, then again; a row that fails mid-way or whose last output is
+    wrong says so, and the others still finish."""
+    from bench.peers import OverBudget
+    from bench.suite import Row, _warm_up, time_rows
+
+    inp = prepare_inputs(graph_spec("grid6").load(False))
+    ref, _ = checks.reference("cc", inp)         # root labels: a right answer as it stands
+    calls = []
+
+    def library(name, answer):
+        def factory(native, inp):
+            def run():
+                calls.append(name)
+                return answer(calls.count(name))
+            return run, lambda out: ("labels", out)
+        return factory
+
+    def over_budget_on_third(k):
+        if k == 3:
+            raise OverBudget("too big")
+        return ref
+
+    answers = {"a": lambda k: ref,
+               "b": lambda k: ref if k < 4 else np.arange(ref.size),   # the last one wrong
+               "c": over_budget_on_third}
+    rows = {name: Row("grid6", "cc", name, "peer", "missing") for name in answers}
+    timed = [_warm_up(rows[name], library(name, answer), None, inp, ref)
+             for name, answer in answers.items()]
+    assert None not in timed
+    calls.clear()
+    time_rows(timed, inp, repeat=4, budget=1e6)
+    assert calls[:6] == ["a", "b", "c", "a", "b", "c"]
+    assert calls.count("a") == 4 and calls.count("c") == 3    # the third raised: no fourth
+    assert rows["a"].status == "ok" and rows["a"].runs == len(rows["a"].times_ms) == 4
+    assert rows["b"].status == "mismatch" and "wrong component" in rows["b"].detail
+    assert rows["c"].status == "over budget" and rows["c"].detail == "too big"
