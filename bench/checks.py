@@ -81,14 +81,19 @@ def triangle_reference(A):
 
 
 def betweenness_reference(A, sources):
-    """networkx's normalized betweenness estimated from ``sources`` (Brandes, level by level)."""
+    """networkx's normalized betweenness estimated from ``sources`` (Brandes, level by level).
+
+    Each level's path counts are kept as mantissas scaled by a power of two of the level
+    (``np.frexp`` of its largest count), so counts past float64's range (a large grid's)
+    stay exact to rounding instead of overflowing.
+    """
     n = A.shape[0]
     bc = np.zeros(n)
     for s in sources:
         depth = np.full(n, -1, dtype=np.int64)
-        sigma = np.zeros(n)
+        sigma = np.zeros(n)                 # a level's counts over 2 ** exponent[level]
         depth[s], sigma[s] = 0, 1.0
-        levels = [np.array([s])]
+        levels, exponent = [np.array([s])], [0]
         while True:
             front = levels[-1]
             rows = A[front]  # arcs out of this level
@@ -99,16 +104,19 @@ def betweenness_reference(A, sources):
             nxt = np.unique(nxt)
             depth[nxt] = len(levels)
             # paths into the next level: sum over its parents on this level
-            sigma += np.bincount(R.col, weights=sigma[front][R.row], minlength=n) * (depth == len(levels))
+            counts = np.bincount(R.col, weights=sigma[front][R.row], minlength=n)[nxt]
+            shift = int(np.frexp(counts.max())[1])
+            sigma[nxt] = np.ldexp(counts, -shift)
             levels.append(nxt)
+            exponent.append(exponent[-1] + shift)
         delta = np.zeros(n)
         for d in range(len(levels) - 1, 0, -1):
             R = A[levels[d]].tocoo()
             child = levels[d][R.row]
             parent = R.col
             on = depth[parent] == d - 1
-            share = sigma[parent[on]] / sigma[child[on]] * (1.0 + delta[child[on]])
-            delta += np.bincount(parent[on], weights=share, minlength=n)
+            ratio = np.ldexp(sigma[parent[on]] / sigma[child[on]], exponent[d - 1] - exponent[d])
+            delta += np.bincount(parent[on], weights=ratio * (1.0 + delta[child[on]]), minlength=n)
         delta[s] = 0.0
         bc += delta
     return bc * sampled_betweenness_scale(n, sources)

@@ -45,6 +45,7 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
         label = frontier.where(index * 3 % 7, -1)
         best = frontier.where(0.0, float("inf"))
         level = sG.N * 0
+        top = frontier.where(best, -float("inf")).reduce("max")
         with sG.while_any(frontier, max_iter=sG.N + 1):
             level = level + 1
             # share: float sums whose bits depend on the order they are added in
@@ -74,7 +75,10 @@ def frontier_program(reduce: str, over: str, values: str, at: str, weighted: boo
                 p = sG.pull(x, over=over, reduce=reduce, mask=frontier, at=todo)
                 frontier = (label < 0) & (p > 0)
                 label = frontier.where(level, label)
-                best = frontier.where(p, best)
+                # a carried scalar from a reduction over the new frontier (betweenness's
+                # scaled path counts): set at the round's end in either direction
+                best = frontier.where(p * (top > 0.3).where(0.5, 1.0), best)
+                top = frontier.where(best, -float("inf")).reduce("max")
             else:
                 p = sG.pull(x, over=over, reduce=reduce, mask=frontier, at=todo)
                 frontier = (label < 0) & valid[reduce](p, sG)

@@ -14,6 +14,12 @@ __all__ = ["degree_centrality", "in_degree_centrality", "out_degree_centrality",
 # multigraphs; distances take the lightest parallel edge.
 _COUNTED = EdgeWeights("weight", None, "sum")
 _SIMPLE_WEIGHT = EdgeWeights("weight", None, None)
+# Betweenness path counts: the level after one whose largest count passed _PATHS_LIMIT is
+# scaled by _PATHS_SHRINK (powers of two: exact). A count grows by at most a node's in-degree
+# per level, so scaled counts stay below 2**960 (float64 ends at 2**1024) and shares above
+# 2**-1024 (float64's normal range ends at 2**-1022).
+_PATHS_LIMIT = 2.0 ** 896
+_PATHS_SHRINK = 2.0 ** -64
 
 
 def _degree(sG, over):
@@ -281,6 +287,13 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
     listed once by depth: O(n + m) per source in all); a node that is not a
     source costs nothing.
 
+    Path counts can grow exponentially with depth: on a 1000 x 1000 grid they pass
+    float64's largest value, about 2**1024. networkx then divides infinities and returns
+    NaN for most nodes. Here a level whose counts near that limit has them scaled by an
+    exact power of two, and its dependencies scaled back, so the result stays finite and
+    correct. Only counts that differ by more than about 2**1900 within one level (far
+    beyond such a grid) still lose precision.
+
     References
     ----------
     .. [1] Brandes, U. "A faster algorithm for betweenness centrality."
@@ -295,6 +308,7 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
     {0: 0.0, 1: 0.75, 2: 0.75, 3: 0.0}
     """
     n = sG.N
+    inf = float("inf")
     index = sG.nodes(unique=True)
     score = sG.nodes(0.0)
     with sG.each(sources) as source:
@@ -302,16 +316,24 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
         depth = frontier.where(0, -1)
         paths = frontier.where(1.0, 0.0)
         level = n * 0
+        shrink = sG.nodes(1.0)      # the factor a level's path counts were scaled by
+        largest = frontier.where(paths, -inf).reduce("max")   # the last level's largest count
         with sG.while_any(frontier):                  # forward: levels and path counts
             level = level + 1
+            # counts can grow exponentially with depth (a grid's overflow float64): after a
+            # level whose largest count passed 2**896, the next is scaled by 2**-64, exactly,
+            # and its shares are scaled back below
+            factor = (largest > _PATHS_LIMIT).where(_PATHS_SHRINK, 1.0)
             incoming = sG.pull(paths, over="in", reduce="sum", mask=frontier, at=depth < 0)
             frontier = (depth < 0) & (incoming > 0)
             depth = frontier.where(level, depth)
-            paths = frontier.where(incoming, paths)
+            paths = frontier.where(incoming * factor, paths)
+            shrink = frontier.where(factor, shrink)
+            largest = frontier.where(paths, -inf).reduce("max")
         dependency = sG.nodes(0.0)
         with sG.iterate(level):                       # backward: deepest level first
             level = level - 1
-            share = (1.0 + dependency) / paths
+            share = (1.0 + dependency) / paths * shrink
             below = sG.pull(share, over="out", reduce="sum", mask=depth == level + 1)
             dependency = (depth == level).where(paths * below, dependency)
         score = _accumulate(score, index, source, dependency, depth > 0, endpoints)

@@ -3,7 +3,7 @@
 A group qualifies when it holds one pull whose sources are a loop-carried mask
 (``pull(x, mask=frontier)``, or ``pull(frontier, reduce="any")``) and, at every node
 the pull does not reach and that is not in the frontier, the group provably changes
-nothing: the mask's next value is false there, every other carried value keeps its
+nothing: the mask's next value is false there, every other carried node value keeps its
 value and every reduction folds its identity.  That is checked by evaluating the
 group once over abstract values (a constant, "the carry's own value", or unknown
 within its dtype's range).  Such a round may then *push*: each frontier node offers
@@ -234,8 +234,9 @@ def frontier_of(ir: IRGraph, step: GroupStep, loop: Node, users) -> Frontier | N
     if any(_read_later(m, inside, loop, users) for m in members if m.type.kind is Kind.NODE):
         return None
     by_next = {nxt: c for c, nxt in carries.items()}
+    # (a carried scalar, such as a reduction, is set at the round's end as in a dense round)
     in_place = [(by_next[m.id], m.id) for m in members
-                if m.id in by_next and m.id != mask_next]
+                if m.id in by_next and m.id != mask_next and m.type.kind is Kind.NODE]
     if any(nxt not in inside for _, nxt in step.assigns):
         return None                        # a carry set from outside the group
     if not _changes_nothing(ir, members, untouched_values(ir, members, pull, mask),
