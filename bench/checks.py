@@ -191,6 +191,11 @@ def check(kernel, output, ref, inp) -> str | None:
         return None if int(value) == ref else f"{int(value)} triangles, reference {ref}"
     if kernel == "bc":
         x = np.asarray(value, dtype=np.float64)
-        ok = x.shape == ref.shape and np.allclose(x, ref, rtol=BC_RTOL, atol=1e-12, equal_nan=True)
-        return None if ok else f"max |diff| {np.nanmax(np.abs(x - ref)) if x.shape == ref.shape else 'n/a'}"
+        if x.shape != ref.shape:
+            return f"{x.size} values, reference {ref.size}"
+        if np.allclose(x, ref, rtol=BC_RTOL, atol=1e-12, equal_nan=True):
+            return None
+        nan = int((np.isnan(x) != np.isnan(ref)).sum())
+        return f"max |diff| {np.nanmax(np.abs(x - ref))}" + (f", {nan} values NaN on one side only"
+                                                             if nan else "")
     raise KeyError(kernel)
