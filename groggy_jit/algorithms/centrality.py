@@ -320,9 +320,7 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
         largest = frontier.where(paths, -inf).reduce("max")   # the last level's largest count
         with sG.while_any(frontier):                  # forward: levels and path counts
             level = level + 1
-            # counts can grow exponentially with depth (a grid's overflow float64): after a
-            # level whose largest count passed 2**896, the next is scaled by 2**-64, exactly,
-            # and its shares are scaled back below
+            # scale this level if the last one's counts neared float64's limit (see _PATHS_LIMIT)
             factor = (largest > _PATHS_LIMIT).where(_PATHS_SHRINK, 1.0)
             incoming = sG.pull(paths, over="in", reduce="sum", mask=frontier, at=depth < 0)
             frontier = (depth < 0) & (incoming > 0)
