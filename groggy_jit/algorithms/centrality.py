@@ -15,9 +15,10 @@ __all__ = ["degree_centrality", "in_degree_centrality", "out_degree_centrality",
 _COUNTED = EdgeWeights("weight", None, "sum")
 _SIMPLE_WEIGHT = EdgeWeights("weight", None, None)
 # Betweenness path counts: the level after one whose largest count passed _PATHS_LIMIT is
-# scaled by _PATHS_SHRINK (powers of two: exact). A count grows by at most a node's in-degree
-# per level, so scaled counts stay below 2**960 (float64 ends at 2**1024) and shares above
-# 2**-1024 (float64's normal range ends at 2**-1022).
+# scaled by _PATHS_SHRINK (powers of two: exact), and its shares divide by the counts before
+# scaling, which are in its parents' scale. A count grows by at most a node's in-degree per
+# level, so counts stay below 2**960 (float64 ends at 2**1024) and shares above 2**-1000
+# (float64's normal range ends at 2**-1022).
 _PATHS_LIMIT = 2.0 ** 896
 _PATHS_SHRINK = 2.0 ** -64
 
@@ -316,7 +317,7 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
         depth = frontier.where(0, -1)
         paths = frontier.where(1.0, 0.0)
         level = n * 0
-        shrink = sG.nodes(1.0)      # the factor a level's path counts were scaled by
+        arrived = frontier.where(1.0, 0.0)   # a node's count before its level was scaled
         largest = frontier.where(paths, -inf).reduce("max")   # the last level's largest count
         with sG.while_any(frontier):                  # forward: levels and path counts
             level = level + 1
@@ -326,12 +327,12 @@ def betweenness_centrality(sG, normalized=True, sources: NodeSubset = True, endp
             frontier = (depth < 0) & (incoming > 0)
             depth = frontier.where(level, depth)
             paths = frontier.where(incoming * factor, paths)
-            shrink = frontier.where(factor, shrink)
+            arrived = frontier.where(incoming, arrived)
             largest = frontier.where(paths, -inf).reduce("max")
         dependency = sG.nodes(0.0)
         with sG.iterate(level):                       # backward: deepest level first
             level = level - 1
-            share = (1.0 + dependency) / paths * shrink
+            share = (1.0 + dependency) / arrived      # in the scale of the parents' counts
             below = sG.pull(share, over="out", reduce="sum", mask=depth == level + 1)
             dependency = (depth == level).where(paths * below, dependency)
         score = _accumulate(score, index, source, dependency, depth > 0, endpoints)
